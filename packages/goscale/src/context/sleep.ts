@@ -1,0 +1,40 @@
+/**
+ * @module An abortable sleep.
+ */
+import { checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+
+/**
+ * Resolves after `ms` milliseconds. When `signal` aborts first, rejects with `signal.reason` and clears the timer;
+ * either way no listener is left on the signal. An already-aborted signal rejects at once.
+ *
+ * @param ms - milliseconds from 0 up; anything else throws a RangeError quoting it.
+ * @example
+ * ```ts
+ * await sleep(100, { signal });
+ * ```
+ */
+export function sleep(ms: number, options?: SignalOptions): Promise<void> {
+  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0 || ms === Infinity) {
+    return Promise.reject(
+      new RangeError(`sleep: expected \`ms\` to be a finite number from 0 and up, got ${describe(ms)}`),
+    );
+  }
+  const signal = options?.signal;
+  try {
+    checkSignal('sleep', signal);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(reasonOf(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
