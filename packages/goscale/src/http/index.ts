@@ -1,4 +1,7 @@
 /**
- * @module (being written)
+ * @module HTTP for plain `node:http` (and so Express, Fastify, …): request signals, an SSE broker whose sends never
+ * block, and graceful shutdown.
  */
-export {};
+export * from './request-signal.js';
+export * from './broker.js';
+export * from './shutdown.js';

@@ -1,0 +1,4 @@
+/**
+ * @module (being written)
+ */
+export {};
