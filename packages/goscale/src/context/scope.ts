@@ -13,6 +13,10 @@ import { checkSignal, describe } from '../internal/abort.js';
  * - Once the scope has ended (cancelled, timed out, parent aborted, or disposed) it holds no listener on the parent
  *   and no timer: a long-lived parent with a million short-lived children disposed in turn keeps the listener count it
  *   had (Node's `AbortSignal.any` keeps them; nodejs/node#55328).
+ *
+ * Cost: creating a scope is an AbortController and, with a parent, one listener. Ending one costs what Node charges
+ * for `AbortController.abort()` plus the default `DOMException` reason: about 10 µs on Node 20, dominated by Node's
+ * event dispatch, so create scopes per request or per operation, not per item in a hot loop.
  */
 export interface Scope extends Disposable {
   /** Aborts when the scope ends. Pass it on as `{ signal }`. */
