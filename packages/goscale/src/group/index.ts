@@ -1,4 +1,5 @@
 /**
- * @module (being written)
+ * @module Structured fan-out and fan-in: `Group` (Go's errgroup), `fanOut` (N sources, one deadline, partial
+ * results) and `merge` (fan-in of async iterables).
  */
-export {};
+export { Group, type GroupOptions, type GroupTask } from './group.js';

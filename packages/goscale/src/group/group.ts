@@ -1,0 +1,262 @@
+/**
+ * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
+ */
+import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { List, type ListNode } from '../internal/list.js';
+
+/** Options for {@link Group}. */
+export interface GroupOptions {
+  /** The parent signal: its abort cancels the group (see {@link Group} for what `wait()` then reports). */
+  signal?: AbortSignal | undefined;
+  /** How many tasks may run at once: an integer from 1 up, or `Infinity` (the default) for no limit. */
+  limit?: number | undefined;
+}
+
+/** A task run by a {@link Group}: it receives `group.signal` and should stop when it aborts. */
+export type GroupTask = (signal: AbortSignal) => Promise<unknown>;
+
+/** A `go()` call waiting for a slot. Extends the list node so that queueing allocates nothing else. */
+class Admission implements ListNode {
+  prev: ListNode | undefined = undefined;
+  next: ListNode | undefined = undefined;
+  linked = false;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly fn: GroupTask,
+    readonly resolve: () => void,
+    readonly reject: (reason: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * A group of tasks that share one cancellation signal. Go: `errgroup.WithContext` + `SetLimit` + `TryGo`.
+ *
+ * Invariants:
+ * - At most `limit` tasks run at once; `go()` calls waiting for a slot are admitted strictly FIFO.
+ * - The first task to fail (reject or throw) aborts `group.signal` with its error as the reason, and `wait()`
+ *   rejects with that error; later errors are dropped, as in Go.
+ * - Once `group.signal` has aborted, no task starts: queued `go()` calls resolve without running their task, and new
+ *   ones do the same (golang/go#61611). `tryGo()` returns false.
+ * - `wait()` resolves only when every task handed to `go()` ran and fulfilled. It rejects with the first task error;
+ *   otherwise, when the parent aborted and a task was therefore never started, with the parent's reason. A parent
+ *   abort with every task already running is reported as Go does: through the tasks, which see the aborted signal
+ *   and typically reject with its reason (a task that ignores it and succeeds leaves `wait()` resolved).
+ * - A task that fails before anyone calls `wait()` never becomes an unhandled rejection.
+ * - When `wait()` settles, `group.signal` aborts (as Go cancels the context when Wait returns) and the group removes
+ *   its listener from the parent. After that, `go()` rejects and `tryGo()` throws with a TypeError.
+ *
+ * Cost: starting a task is a function call plus one `then`; a `go()` that has to queue allocates one promise and one
+ * list node; the limit costs no timer and no per-task listener.
+ * @example
+ * ```ts
+ * const group = new Group({ signal: req.signal, limit: 8 });
+ * for (const url of urls) await group.go(async (signal) => save(await fetch(url, { signal })));
+ * await group.wait(); // the first error, after every started task has finished
+ * ```
+ */
+export class Group {
+  readonly #controller = new AbortController();
+  readonly #parent: AbortSignal | undefined;
+  readonly #limit: number;
+  readonly #queue = new List<Admission>();
+  #active = 0;
+  #failed = false;
+  #error: unknown = undefined;
+  /** True once a task handed to go() was dropped because the group was cancelled: wait() must not resolve. */
+  #dropped = false;
+  #waiter: { promise: Promise<void>; resolve: () => void; reject: (reason: unknown) => void } | undefined;
+  #settled = false;
+
+  /**
+   * @param options - `signal` (the parent) and `limit`; a bad value throws a TypeError or RangeError quoting it.
+   */
+  constructor(options: GroupOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`Group: expected \`options\` to be an object, got ${describe(options)}`);
+    }
+    const { signal, limit = Infinity } = options;
+    checkSignal('Group', signal);
+    checkInteger('Group', 'limit', limit, 1, true);
+    this.#limit = limit;
+    this.#parent = signal;
+    if (signal === undefined) return;
+    if (signal.aborted) this.#controller.abort(reasonOf(signal));
+    else signal.addEventListener('abort', this.#onParentAbort, { once: true });
+  }
+
+  /** Aborts on the first task error, on the parent's abort, or when `wait()` settles. Hand it to every task. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /**
+   * Runs `fn(group.signal)` as soon as a slot is free. When the group is cancelled (before or while this call
+   * waits), `fn` is never called and the promise still resolves: the group reports the outcome once, through
+   * `wait()`. Check `group.signal.aborted` to stop a producing loop early.
+   *
+   * @param fn - the task; its rejection (or synchronous throw) fails the group.
+   * @param options - `signal` aborts this call's wait for a slot only: it rejects with `signal.reason`, leaves the
+   *   queue as it was and does not touch the group. An already-aborted signal rejects at once.
+   * @returns a promise that resolves once the task has started (or been dropped because the group is cancelled),
+   *   and rejects with a TypeError after `wait()` has settled or when `fn` is not a function.
+   * @example
+   * ```ts
+   * for (const id of ids) {
+   *   if (group.signal.aborted) break;
+   *   await group.go((signal) => process(id, { signal })); // waits here while `limit` tasks run
+   * }
+   * ```
+   */
+  go(fn: GroupTask, options?: SignalOptions): Promise<void> {
+    if (this.#settled) return Promise.reject(new TypeError('Group.go: called after wait() settled'));
+    if (typeof fn !== 'function') {
+      return Promise.reject(new TypeError(`Group.go: expected \`fn\` to be a function, got ${describe(fn)}`));
+    }
+    const signal = options?.signal;
+    try {
+      checkSignal('Group.go', signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    if (this.#controller.signal.aborted) {
+      this.#dropped = true;
+      return RESOLVED;
+    }
+    if (this.#active < this.#limit) {
+      this.#start(fn);
+      return RESOLVED;
+    }
+    return new Promise<void>((resolve, reject) => {
+      const node = new Admission(fn, resolve, reject, signal);
+      if (signal !== undefined) {
+        node.onAbort = () => {
+          this.#queue.remove(node);
+          reject(reasonOf(signal));
+        };
+        signal.addEventListener('abort', node.onAbort, { once: true });
+      }
+      this.#queue.push(node);
+    });
+  }
+
+  /**
+   * Starts `fn(group.signal)` now if a slot is free and the group is not cancelled. Go: `TryGo`.
+   *
+   * @param fn - the task; its rejection (or synchronous throw) fails the group.
+   * @returns true when the task started; false when every slot is taken or the group is cancelled (nothing queued).
+   *   Throws a TypeError after `wait()` has settled or when `fn` is not a function.
+   * @example
+   * ```ts
+   * if (!group.tryGo(refresh)) metrics.skipped++;
+   * ```
+   */
+  tryGo(fn: GroupTask): boolean {
+    if (this.#settled) throw new TypeError('Group.tryGo: called after wait() settled');
+    if (typeof fn !== 'function') {
+      throw new TypeError(`Group.tryGo: expected \`fn\` to be a function, got ${describe(fn)}`);
+    }
+    if (this.#controller.signal.aborted || this.#active >= this.#limit) return false;
+    this.#start(fn);
+    return true;
+  }
+
+  /**
+   * Waits for every started task to finish (a cancelled group still waits for its running tasks: they own their
+   * resources until they return). Calling it again returns the same promise.
+   *
+   * @returns a promise that resolves when every task handed to `go()` ran and fulfilled, and otherwise rejects with
+   *   the first task error, or with the parent's reason when the parent's abort kept a task from starting.
+   * @example
+   * ```ts
+   * group.tryGo(taskA);
+   * await group.wait();
+   * ```
+   */
+  wait(): Promise<void> {
+    if (this.#waiter === undefined) {
+      let resolve!: () => void;
+      let reject!: (reason: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.#waiter = { promise, resolve, reject };
+      // The queue is empty whenever nothing runs (a free slot is always handed to the head), so this is "all done".
+      if (this.#active === 0) this.#settle();
+    }
+    return this.#waiter.promise;
+  }
+
+  #start(fn: GroupTask): void {
+    this.#active++;
+    let result: unknown;
+    try {
+      result = fn(this.#controller.signal);
+    } catch (error) {
+      this.#onRejected(error);
+      return;
+    }
+    // Promise.resolve returns a native promise as it is; anything else settles a microtask later, so that a
+    // synchronous task never makes #finish re-enter #start (a million of them would overflow the stack).
+    Promise.resolve(result).then(this.#onFulfilled, this.#onRejected);
+  }
+
+  readonly #onFulfilled = (): void => {
+    this.#finish();
+  };
+
+  readonly #onRejected = (error: unknown): void => {
+    if (!this.#failed) {
+      this.#failed = true;
+      this.#error = error;
+      this.#cancel(error);
+    }
+    this.#finish();
+  };
+
+  readonly #onParentAbort = (): void => {
+    this.#cancel(reasonOf(this.#parent!));
+  };
+
+  #finish(): void {
+    this.#active--;
+    if (!this.#controller.signal.aborted) {
+      const node = this.#queue.shift();
+      if (node !== undefined) {
+        if (node.onAbort !== undefined) node.signal!.removeEventListener('abort', node.onAbort);
+        node.resolve();
+        this.#start(node.fn);
+        return;
+      }
+    }
+    if (this.#active === 0 && this.#waiter !== undefined && !this.#settled) this.#settle();
+  }
+
+  /** Aborts the signal (first reason wins), unlinks from the parent and drops every queued task. */
+  #cancel(reason: unknown): void {
+    this.#parent?.removeEventListener('abort', this.#onParentAbort);
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+    for (let node = this.#queue.shift(); node !== undefined; node = this.#queue.shift()) {
+      this.#dropped = true;
+      if (node.onAbort !== undefined) node.signal!.removeEventListener('abort', node.onAbort);
+      node.resolve();
+    }
+  }
+
+  #settle(): void {
+    this.#settled = true;
+    const waiter = this.#waiter!;
+    if (this.#failed) {
+      waiter.reject(this.#error);
+    } else if (this.#dropped) {
+      waiter.reject(this.#controller.signal.reason);
+    } else {
+      this.#cancel(new DOMException('Group: wait() settled', 'AbortError'));
+      waiter.resolve();
+    }
+  }
+}
