@@ -3,3 +3,4 @@
  * results) and `merge` (fan-in of async iterables).
  */
 export { Group, type GroupOptions, type GroupTask } from './group.js';
+export { merge } from './merge.js';
