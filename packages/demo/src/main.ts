@@ -1,7 +1,133 @@
 /**
- * @module The talk's demo entry point (being written: see issue 5). For now it lists what goscale exports.
+ * @module The talk's demo: `npm run demo [-- --section N --quick --json --html report.html --seed S]`.
  */
-import * as goscale from 'goscale';
+import { writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { agent } from './lib/client.js';
+import { ProgressLine, paint, renderConclusions, renderTable, wantsColour, fmtMs } from './lib/format.js';
+import { renderHtml } from './lib/html.js';
+import { SECTIONS, runSection, type SectionResult } from './sections/index.js';
 
-const names = Object.keys(goscale).sort();
-process.stdout.write(`goscale exports ${names.length} names: ${names.join(', ')}\n`);
+const USAGE = `Usage: npm run demo -- [options]
+  --section N     run only section N (1-5; repeatable)
+  --quick         small sizes, a few seconds per section
+  --seed S        seed for every latency distribution (default 42)
+  --json          print all measurements as JSON on stdout (and nothing else)
+  --html FILE     also write a self-contained HTML report with a timeline per strategy
+  --help          this text
+`;
+
+/** Parsed command line. */
+export interface CliOptions {
+  sections: number[];
+  quick: boolean;
+  seed: number;
+  json: boolean;
+  html: string | undefined;
+  help: boolean;
+}
+
+/**
+ * Parses the demo's arguments with `util.parseArgs`; bad values throw a TypeError/RangeError quoting them.
+ * @param argv - the arguments after the script name.
+ * @returns the options.
+ * @example
+ * ```ts
+ * parseCli(['--section', '2', '--quick']) // { sections: [2], quick: true, seed: 42, … }
+ * ```
+ */
+export function parseCli(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      section: { type: 'string', multiple: true },
+      quick: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '42' },
+      json: { type: 'boolean', default: false },
+      html: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const sections = (values.section ?? ['1', '2', '3', '4', '5']).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || SECTIONS[n] === undefined) {
+      throw new RangeError(`demo: expected --section to be 1 to 5, got \`${s}\``);
+    }
+    return n;
+  });
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed))
+    throw new RangeError(`demo: expected --seed to be an integer, got \`${values.seed}\``);
+  return { sections, quick: values.quick, seed, json: values.json, html: values.html, help: values.help };
+}
+
+/** Runs the demo with `argv`; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let cli: CliOptions;
+  try {
+    cli = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (cli.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const colour = wantsColour(process.stdout);
+  const line = new ProgressLine(process.stderr);
+  const out = (text: string): void => {
+    if (!cli.json) process.stdout.write(text);
+  };
+  out(
+    paint(colour, 'bold', `goscale demo`) +
+      paint(
+        colour,
+        'dim',
+        ` — seed ${cli.seed}${cli.quick ? ', quick' : ''}; every number below was measured just now\n`,
+      ),
+  );
+  const results: SectionResult[] = [];
+  const started = performance.now();
+  for (const n of cli.sections) {
+    const title = `${n}. ${SECTIONS[n]!.title}`;
+    line.update(`${title} …`, true);
+    const result = await runSection(n, { seed: cli.seed, quick: cli.quick, progress: (t) => line.update(t) });
+    line.clear();
+    results.push(result);
+    out(`\n${paint(colour, ['bold', 'cyan'], `━━ ${title} ━━`)}\n`);
+    for (const table of result.tables) out(`\n${renderTable(table, colour)}`);
+    out(`\n${renderConclusions(result.conclusions, colour)}`);
+  }
+  const totalMs = performance.now() - started;
+  agent.destroy();
+  const supported = results.flatMap((r) => r.conclusions).filter((c) => c.ok).length;
+  const total = results.flatMap((r) => r.conclusions).length;
+  out(
+    `\n${paint(colour, 'dim', `${supported} of ${total} conclusions backed by this run; total ${fmtMs(totalMs)}.`)}\n`,
+  );
+  if (cli.html !== undefined) {
+    await writeFile(cli.html, renderHtml(results, { seed: cli.seed, quick: cli.quick }));
+    out(paint(colour, 'dim', `HTML report written to ${cli.html}\n`));
+  }
+  if (cli.json) {
+    process.stdout.write(
+      `${JSON.stringify({ seed: cli.seed, quick: cli.quick, totalMs, sections: results }, null, 2)}\n`,
+    );
+  }
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

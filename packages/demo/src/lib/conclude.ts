@@ -1,0 +1,36 @@
+/**
+ * @module Small pure helpers the sections' conclusion functions share, so that wording follows the numbers.
+ */
+import { fmtX } from './format.js';
+
+/**
+ * Compares two durations as a phrase: `3.1x faster than`, `1.4x slower than`, `as fast as` (within 5%).
+ * @param ms - the duration being described.
+ * @param baselineMs - the duration it is compared with.
+ * @returns the phrase, to go between the two names.
+ * @example
+ * ```ts
+ * `goscale map was ${speedPhrase(1000, 3100)} fixed batches` // 'goscale map was 3.1x faster than fixed batches'
+ * ```
+ */
+export function speedPhrase(ms: number, baselineMs: number): string {
+  if (ms <= 0 || baselineMs <= 0) return 'not comparable with';
+  const ratio = baselineMs / ms;
+  if (Math.abs(ratio - 1) < 0.05) return 'about as fast as';
+  return ratio > 1 ? `${fmtX(ratio)} faster than` : `${fmtX(1 / ratio)} slower than`;
+}
+
+/** `baselineMs / ms`: how many times faster `ms` is (Infinity when `ms` is 0). */
+export function speedup(ms: number, baselineMs: number): number {
+  return ms <= 0 ? Infinity : baselineMs / ms;
+}
+
+/** Percent saved going from `beforeMs` to `afterMs`: 40 means 40% less time. */
+export function percentFaster(afterMs: number, beforeMs: number): number {
+  return beforeMs <= 0 ? 0 : ((beforeMs - afterMs) / beforeMs) * 100;
+}
+
+/** `1 failure`, `3 failures`. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

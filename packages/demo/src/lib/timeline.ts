@@ -1,0 +1,123 @@
+/**
+ * @module Recording what a strategy did: one bar per task, wall time, errors by status, peak in-flight, heap.
+ */
+
+/** One task of a strategy: when it started and ended (ms since the strategy started) and how it ended. */
+export interface Bar {
+  start: number;
+  end: number;
+  /** An HTTP status, 0 for a network error, or a word such as `timeout`/`lost`. */
+  outcome: number | string;
+  ok: boolean;
+}
+
+/** Everything recorded for one strategy. */
+export interface Timeline {
+  strategy: string;
+  wallMs: number;
+  bars: Bar[];
+  /** Failures by outcome, e.g. `{ '503': 880 }`. Empty when every task succeeded. */
+  errors: Record<string, number>;
+  /** Most tasks running at once, as seen by the client. */
+  clientPeakInFlight: number;
+  /** Highest heap use above the heap at the start, sampled every 10 ms (bytes). */
+  heapPeakBytes: number;
+}
+
+/**
+ * Records one strategy's run. Create it just before the strategy starts, wrap every task in `track`, call `finish`.
+ *
+ * Cost: one array entry per task and one 10 ms interval for the heap sampler, cleared by `finish`.
+ * @example
+ * ```ts
+ * const rec = new Recorder('fixed batches');
+ * await rec.track(() => call(url), (r) => r.status);
+ * const timeline = rec.finish();
+ * ```
+ */
+export class Recorder {
+  readonly #strategy: string;
+  readonly #t0 = performance.now();
+  readonly #bars: Bar[] = [];
+  readonly #heap0 = process.memoryUsage().heapUsed;
+  #heapPeak = 0;
+  #running = 0;
+  #peak = 0;
+  #sampler: ReturnType<typeof setInterval> | undefined;
+  #onTask: ((done: number) => void) | undefined;
+
+  /**
+   * @param strategy - the name shown in tables and the timeline.
+   * @param onTask - called with the number of finished tasks after each one (drives the progress line).
+   */
+  constructor(strategy: string, onTask?: (done: number) => void) {
+    this.#strategy = strategy;
+    this.#onTask = onTask;
+    this.#sampler = setInterval(() => this.#sample(), 10);
+    this.#sampler.unref();
+  }
+
+  #sample(): void {
+    const used = process.memoryUsage().heapUsed - this.#heap0;
+    if (used > this.#heapPeak) this.#heapPeak = used;
+  }
+
+  /** Milliseconds since the recorder was created. */
+  now(): number {
+    return performance.now() - this.#t0;
+  }
+
+  /**
+   * Runs `task`, recording a bar from now until it settles. `outcomeOf` turns the result into an outcome (an HTTP
+   * status); 2xx is success. A rejection is recorded with the error's name (e.g. `AbortError`) and rethrown.
+   */
+  async track<T>(task: () => Promise<T>, outcomeOf: (value: T) => number | string): Promise<T> {
+    const start = this.now();
+    this.#running++;
+    if (this.#running > this.#peak) this.#peak = this.#running;
+    try {
+      const value = await task();
+      this.#push(start, outcomeOf(value));
+      return value;
+    } catch (error) {
+      this.#push(start, error instanceof Error ? error.name : 'error');
+      throw error;
+    } finally {
+      this.#running--;
+    }
+  }
+
+  /** Records a task that never ran or never finished (lost items, hung sources) as a bar of its own. */
+  mark(start: number, end: number, outcome: string): void {
+    this.#bars.push({ start, end, outcome, ok: false });
+  }
+
+  #push(start: number, outcome: number | string): void {
+    const ok = typeof outcome === 'number' && outcome >= 200 && outcome < 300;
+    this.#bars.push({ start, end: this.now(), outcome, ok });
+    this.#onTask?.(this.#bars.length);
+  }
+
+  /** Stops the heap sampler and returns the timeline. */
+  finish(): Timeline {
+    const wallMs = this.now();
+    this.#sample();
+    clearInterval(this.#sampler);
+    this.#sampler = undefined;
+    const errors: Record<string, number> = {};
+    for (const bar of this.#bars) if (!bar.ok) errors[bar.outcome] = (errors[bar.outcome] ?? 0) + 1;
+    return {
+      strategy: this.#strategy,
+      wallMs,
+      bars: this.#bars,
+      errors,
+      clientPeakInFlight: this.#peak,
+      heapPeakBytes: this.#heapPeak,
+    };
+  }
+}
+
+/** Total failures in a timeline. */
+export function errorCount(timeline: Pick<Timeline, 'errors'>): number {
+  return Object.values(timeline.errors).reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,100 @@
+/**
+ * @module Section 5's domain logic: which workloads can be hibernated, read through the Kubernetes-style API.
+ */
+import { call } from '../lib/client.js';
+import { KINDS, ORIGINAL_REPLICAS, collectionPath, type Kind, type Workload } from '../services/kube-api.js';
+
+/** A workload to check. */
+export interface WorkloadRef {
+  kind: Kind;
+  namespace: string;
+  name: string;
+}
+
+/** The check's answer for one workload. */
+export type Verdict = 'hibernatable' | 'hibernated' | 'owned' | 'no-replicas';
+
+/**
+ * Decides a workload's verdict: owned objects (any `ownerReferences`) are managed by their owner and are never
+ * hibernated themselves; a top-level object without `spec.replicas` cannot be scaled; replicas 0 with the original
+ * count in the annotation is already hibernated; anything else with `spec.replicas` is hibernatable.
+ * @param w - the object as the API returned it.
+ * @returns the verdict.
+ * @example
+ * ```ts
+ * verdictOf(deployment) // 'hibernatable'
+ * ```
+ */
+export function verdictOf(w: Workload): Verdict {
+  if ((w.metadata.ownerReferences?.length ?? 0) > 0) return 'owned';
+  if (!(w.kind in KINDS) || typeof w.spec?.replicas !== 'number') return 'no-replicas';
+  if (w.spec.replicas === 0 && w.metadata.annotations?.[ORIGINAL_REPLICAS] !== undefined) return 'hibernated';
+  return 'hibernatable';
+}
+
+/** Per-run counters. Increments happen synchronously between awaits, so no two tasks can interleave inside one. */
+export interface Counters {
+  requests: number;
+  retries429: number;
+}
+
+/**
+ * GETs `path`, retrying after a 429 as long as the API's `x-retry-after-ms` (or `Retry-After`) says.
+ * @returns the parsed body of the first non-429 answer; throws on any other failure.
+ */
+export async function getWithRetry<T>(
+  baseUrl: string,
+  path: string,
+  counters: Counters,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (;;) {
+    counters.requests++;
+    const reply = await call<T>(`${baseUrl}${path}`, { signal });
+    if (reply.status === 200 && reply.body !== undefined) return reply.body;
+    if (reply.status !== 429)
+      throw new Error(`GET ${path}: HTTP ${reply.status} ${reply.error ?? ''}`.trim());
+    counters.retries429++;
+    const ms = Number(reply.headers['x-retry-after-ms'] ?? Number(reply.headers['retry-after'] ?? 1) * 1000);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
+/**
+ * Lists every workload of every kind in `namespaces` (one list call per kind and namespace).
+ * @returns references to all of them, in a stable order.
+ */
+export async function listWorkloads(
+  baseUrl: string,
+  namespaces: string[],
+  counters: Counters,
+): Promise<WorkloadRef[]> {
+  const refs: WorkloadRef[] = [];
+  for (const namespace of namespaces) {
+    for (const kind of Object.keys(KINDS) as Kind[]) {
+      const list = await getWithRetry<{ items: Workload[] }>(
+        baseUrl,
+        collectionPath(kind, namespace),
+        counters,
+      );
+      for (const w of list.items) refs.push({ kind, namespace, name: w.metadata.name });
+    }
+  }
+  return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Reads one workload and returns its verdict. */
+export async function checkOne(
+  baseUrl: string,
+  ref: WorkloadRef,
+  counters: Counters,
+  signal?: AbortSignal,
+): Promise<Verdict> {
+  const w = await getWithRetry<Workload>(
+    baseUrl,
+    `${collectionPath(ref.kind, ref.namespace)}/${ref.name}`,
+    counters,
+    signal,
+  );
+  return verdictOf(w);
+}

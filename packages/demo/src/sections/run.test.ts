@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { agent } from '../lib/client.js';
+import { runSection } from './index.js';
+import { conclude1, tables1, type Section1 } from './s1-conclusions.js';
+import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
+import { conclude3, tables3, type Section3 } from './s3-conclusions.js';
+import { conclude4, tables4, type Section4 } from './s4-conclusions.js';
+import { conclude5, tables5, type Section5 } from './s5-conclusions.js';
+import type { SectionResult } from './types.js';
+
+after(() => agent.destroy());
+
+const opts = { seed: 42, quick: true };
+
+/** The printed conclusions and tables are exactly what the pure functions give for the measured numbers. */
+function assertDerived<M>(r: SectionResult, conclude: (m: M) => unknown, tables: (m: M) => unknown): M {
+  const m = JSON.parse(JSON.stringify(r.measurements)) as M;
+  assert.deepEqual(r.conclusions, conclude(m));
+  assert.deepEqual(r.tables, tables(m));
+  assert.ok(r.conclusions.length > 0);
+  return m;
+}
+
+describe('runSection --quick', () => {
+  it('section 1: every item accounted for, goscale map within its limit and losing nothing', async () => {
+    const r = await runSection(1, opts);
+    const m = assertDerived<Section1>(r, conclude1, tables1);
+    for (const s of m.strategies) assert.equal(s.ok + s.failed, m.deployments, s.name);
+    const [, batches, pool] = m.strategies;
+    assert.equal(pool!.failed, 0);
+    assert.ok(pool!.servicePeakInFlight <= m.concurrency);
+    assert.ok(batches!.servicePeakInFlight <= m.concurrency);
+    assert.equal(m.split.goscaleProcessed, m.split.items);
+    assert.equal(m.split.items - m.split.handRolledProcessed, m.split.items % m.split.workers);
+    assert.equal(r.timelines.length, 3);
+    assert.equal(r.timelines[2]!.bars.length, m.deployments);
+  });
+
+  it('section 2: the deadline gives partial results and the hand-rolled fan-in never finishes', async () => {
+    const r = await runSection(2, opts);
+    const m = assertDerived<Section2>(r, conclude2, tables2);
+    assert.ok(m.fanOutMs < m.sequentialMs);
+    assert.deepEqual(m.deadline.timedOut, [m.deadline.hung]);
+    assert.equal(m.deadline.heldAtSourceAfter, 0);
+    assert.equal(m.handRolled.finished, false);
+    assert.equal(m.handRolled.received, m.handRolled.expected - 1);
+  });
+
+  it('section 3: the capped strategies never fail and the mutex loses no update', async () => {
+    const r = await runSection(3, opts);
+    const m = assertDerived<Section3>(r, conclude3, tables3);
+    const [, limiter, cap] = m.strategies;
+    assert.equal(cap!.failed, 0);
+    assert.ok(cap!.servicePeakInFlight <= m.model.knee);
+    assert.equal(limiter!.ok + limiter!.failed, m.queries);
+    assert.equal(m.race.mutexFinal, m.race.increments);
+    assert.ok(m.race.racyFinal < m.race.increments);
+  });
+
+  it('section 4: SIGTERM loses nothing', async () => {
+    const r = await runSection(4, opts);
+    const m = assertDerived<Section4>(r, conclude4, tables4);
+    assert.equal(m.exitCode, 0);
+    assert.equal(m.inFlight.completed, m.inFlight.sent);
+    assert.equal(m.sse.gotFinalEvent, m.sse.subscribers);
+    assert.equal(m.newConnections.refused, m.newConnections.attempts);
+    assert.equal(m.hangUps.cancelledAtBackend, m.hangUps.sent);
+    assert.equal(m.load.failed, 0);
+  });
+
+  it('section 5: identical verdicts from every strategy, every workload counted once', async () => {
+    const r = await runSection(5, opts);
+    const m = assertDerived<Section5>(r, conclude5, tables5);
+    assert.equal(m.verdictsIdentical, true);
+    for (const s of m.strategies) {
+      assert.equal(
+        Object.values(s.tally).reduce((a, b) => a + b, 0),
+        m.workloads,
+        s.name,
+      );
+    }
+  });
+
+  it('rejects a section number that does not exist', async () => {
+    await assert.rejects(runSection(6, opts), { name: 'RangeError', message: /got `6`/ });
+  });
+});

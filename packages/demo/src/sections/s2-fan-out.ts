@@ -1,0 +1,163 @@
+/**
+ * @module Section 2, fan-out/fan-in: five status sources sequentially, fanned out, and with one source hanging.
+ */
+import { Group, withTimeout } from 'goscale';
+import { call } from '../lib/client.js';
+import { Recorder, type Timeline } from '../lib/timeline.js';
+import {
+  SOURCE_MEDIANS,
+  SOURCE_NAMES,
+  startStatusSources,
+  type SourceName,
+} from '../services/status-sources.js';
+import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
+import type { RunOptions, SectionResult } from './types.js';
+
+/** The source made to hang in the second half of the section. */
+const HUNG: SourceName = 'imageScan';
+
+/**
+ * The hand-rolled fan-in the talk warns about: producers send on a shared inbox, the consumer counts `expected`
+ * receipts. A producer that gives up (its own timeout) returns without sending, so the count is never reached.
+ */
+function handRolledFanIn(
+  sources: readonly SourceName[],
+  fetchOne: (name: SourceName, signal: AbortSignal) => Promise<unknown>,
+  producerTimeoutMs: number,
+): { received: () => number; done: Promise<void> } {
+  const inbox: unknown[] = [];
+  let wake: (() => void) | undefined;
+  let received = 0;
+  for (const name of sources) {
+    void (async () => {
+      try {
+        inbox.push(await fetchOne(name, AbortSignal.timeout(producerTimeoutMs)));
+        wake?.();
+      } catch {
+        // The bug: on error the producer just returns. Nothing is sent, and nobody tells the consumer.
+      }
+    })();
+  }
+  const done = (async () => {
+    for (let i = 0; i < sources.length; i++) {
+      while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      inbox.shift();
+      received++;
+    }
+  })();
+  return { received: () => received, done };
+}
+
+/**
+ * Runs section 2 against fresh status sources.
+ * @param opts - seed, quick, progress.
+ * @returns the section's result.
+ * @example
+ * ```ts
+ * const result = await runFanOut({ seed: 42, quick: true });
+ * ```
+ */
+export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section2>> {
+  const scale = opts.quick ? 0.5 : 1;
+  const sources = await startStatusSources({ seed: opts.seed, scale });
+  const deadlineMs = Math.round(Math.max(...Object.values(SOURCE_MEDIANS)) * scale * 1.4);
+  const watchdogMs = opts.quick ? 600 : 1500;
+  const timelines: Timeline[] = [];
+  try {
+    const fetchOne = (rec: Recorder, name: SourceName, signal?: AbortSignal): Promise<unknown> =>
+      rec.track(
+        () => call<{ state: string }>(`${sources.url}/status/${name}`, { signal }),
+        (r) => r.status,
+      );
+    const progress = (what: string) => (): void => opts.progress?.(`2 fan-out/fan-in · ${what}`);
+
+    sources.resetStats();
+    let rec = new Recorder('sequential', progress('sequential'));
+    for (const name of SOURCE_NAMES) await fetchOne(rec, name);
+    const sequential = rec.finish();
+    timelines.push(sequential);
+
+    sources.resetStats();
+    rec = new Recorder('fan-out (goscale Group)', progress('fan-out'));
+    const group = new Group();
+    for (const name of SOURCE_NAMES) await group.go((signal) => fetchOne(rec, name, signal));
+    await group.wait();
+    const fanOut = rec.finish();
+    timelines.push(fanOut);
+
+    sources.setHang(HUNG, true);
+    sources.resetStats();
+    rec = new Recorder(
+      `deadline ${deadlineMs} ms (Group + withTimeout), ${HUNG} hangs`,
+      progress('deadline'),
+    );
+    const statuses: Partial<Record<SourceName, 'ok' | 'timeout'>> = {};
+    {
+      using scope = withTimeout(undefined, deadlineMs);
+      const g = new Group({ signal: scope.signal });
+      for (const name of SOURCE_NAMES) {
+        await g.go(async (signal) => {
+          try {
+            await fetchOne(rec, name, signal);
+            statuses[name] = 'ok';
+          } catch (error) {
+            // A source that misses the deadline is a partial result, not a failure of the whole fan-out.
+            if (!signal.aborted) throw error;
+            statuses[name] = 'timeout';
+          }
+        });
+      }
+      await g.wait();
+    }
+    const deadline = rec.finish();
+    timelines.push(deadline);
+    // Give the server a moment to see the aborted request's socket close before counting what it still holds.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const heldAfterDeadline = sources.hanging;
+
+    sources.resetStats();
+    rec = new Recorder(`hand-rolled count-based fan-in, ${HUNG} hangs`, progress('hand-rolled fan-in'));
+    const producerTimeoutMs = deadlineMs;
+    const fanIn = handRolledFanIn(
+      SOURCE_NAMES,
+      (name, signal) => fetchOne(rec, name, signal),
+      producerTimeoutMs,
+    );
+    const finished = await Promise.race([
+      fanIn.done.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), watchdogMs)),
+    ]);
+    rec.mark(0, rec.now(), finished ? 'finished' : 'still waiting');
+    const handRolled = rec.finish();
+    timelines.push(handRolled);
+    sources.setHang(HUNG, false);
+
+    const slowestMs = Math.max(...fanOut.bars.map((b) => b.end - b.start));
+    const measurements: Section2 = {
+      sources: SOURCE_NAMES.map((name) => ({ name, medianMs: SOURCE_MEDIANS[name] * scale })),
+      sequentialMs: sequential.wallMs,
+      fanOutMs: fanOut.wallMs,
+      slowestSourceMs: slowestMs,
+      deadline: {
+        hung: HUNG,
+        deadlineMs,
+        wallMs: deadline.wallMs,
+        onTime: SOURCE_NAMES.filter((n) => statuses[n] === 'ok'),
+        timedOut: SOURCE_NAMES.filter((n) => statuses[n] === 'timeout'),
+        heldAtSourceAfter: heldAfterDeadline,
+      },
+      handRolled: { watchdogMs, expected: SOURCE_NAMES.length, received: fanIn.received(), finished },
+    };
+    return {
+      section: 2,
+      title: 'Fan-out/fan-in',
+      measurements,
+      tables: tables2(measurements),
+      timelines,
+      conclusions: conclude2(measurements),
+    };
+  } finally {
+    sources.setHang(HUNG, false);
+    await sources.close();
+  }
+}

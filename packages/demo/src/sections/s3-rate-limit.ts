@@ -1,0 +1,104 @@
+/**
+ * @module Section 3, rate limiting: 1,000 queries unthrottled, through a `Limiter`, under a concurrency cap; and
+ * the read-modify-write race across an `await`, fixed by `Mutex`.
+ */
+import { Limiter, Mutex, limit } from 'goscale';
+import { call } from '../lib/client.js';
+import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
+import { startDatabase, type Database } from '../services/database.js';
+import { conclude3, tables3, type Section3, type Strategy3 } from './s3-conclusions.js';
+import type { RunOptions, SectionResult } from './types.js';
+
+async function measureStrategy(
+  db: Database,
+  name: string,
+  opts: RunOptions,
+  n: number,
+  run: (query: (id: number) => Promise<number>) => Promise<unknown>,
+): Promise<{ strategy: Strategy3; timeline: Timeline }> {
+  db.resetStats();
+  const rec = new Recorder(name, (done) => opts.progress?.(`3 rate limiting · ${name} · ${done}/${n}`));
+  await run((id) =>
+    rec.track(
+      () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
+      (s) => s,
+    ),
+  );
+  const timeline = rec.finish();
+  const stats = db.stats();
+  return {
+    timeline,
+    strategy: {
+      name,
+      wallMs: timeline.wallMs,
+      ok: stats.ok,
+      failed: errorCount(timeline),
+      errors: timeline.errors,
+      servicePeakInFlight: stats.peakInFlight,
+    },
+  };
+}
+
+/** One increment of a counter kept in the database: read, then write back plus one — two awaits apart. */
+async function increment(db: Database, key: string): Promise<void> {
+  const { body } = await call<{ value: number }>(`${db.url}/kv/${key}`);
+  // Between this read and the write below, every other increment in flight reads the same value: lost updates.
+  await call(`${db.url}/kv/${key}`, { method: 'PUT', body: { value: (body?.value ?? 0) + 1 } });
+}
+
+/**
+ * Runs section 3 against a fresh database.
+ * @param opts - seed, quick, progress.
+ * @returns the section's result.
+ * @example
+ * ```ts
+ * const result = await runRateLimit({ seed: 42, quick: true });
+ * ```
+ */
+export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Section3>> {
+  const n = opts.quick ? 300 : 1000;
+  const knee = 10;
+  const medianMs = 10;
+  const statementTimeoutMs = opts.quick ? 600 : 2000;
+  const db = await startDatabase({ seed: opts.seed, knee, medianMs, statementTimeoutMs });
+  // Half the database's nominal capacity (`knee` queries at a time, each about `medianMs` long): a rate limiter is
+  // open-loop, so it needs headroom for the client's own overhead and the latency tail, or in-flight queries pile up
+  // past the knee and the collapse feeds itself.
+  const rate = Math.round(((knee * 1000) / medianMs) * 0.5);
+  try {
+    const ids = Array.from({ length: n }, (_, i) => i);
+    const results = [
+      await measureStrategy(db, 'unthrottled Promise.all', opts, n, (query) => Promise.all(ids.map(query))),
+      await measureStrategy(db, `goscale Limiter (${rate}/s, burst ${knee})`, opts, n, (query) => {
+        const limiter = new Limiter({ rate, burst: knee });
+        return Promise.all(ids.map(async (id) => (await limiter.wait(), query(id))));
+      }),
+      await measureStrategy(db, `goscale limit(${knee}) concurrency cap`, opts, n, (query) => {
+        const cap = limit(knee);
+        return Promise.all(ids.map((id) => cap(() => query(id))));
+      }),
+    ];
+
+    const increments = opts.quick ? 30 : 100;
+    await Promise.all(Array.from({ length: increments }, () => increment(db, 'racy')));
+    const mu = new Mutex();
+    await Promise.all(Array.from({ length: increments }, () => mu.withLock(() => increment(db, 'locked'))));
+
+    const measurements: Section3 = {
+      queries: n,
+      model: { knee, medianMs, statementTimeoutMs },
+      strategies: results.map((r) => r.strategy),
+      race: { increments, racyFinal: db.value('racy'), mutexFinal: db.value('locked') },
+    };
+    return {
+      section: 3,
+      title: 'Rate limiting',
+      measurements,
+      tables: tables3(measurements),
+      timelines: results.map((r) => r.timeline),
+      conclusions: conclude3(measurements),
+    };
+  } finally {
+    await db.close();
+  }
+}
