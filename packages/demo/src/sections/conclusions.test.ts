@@ -93,6 +93,7 @@ const section2 = (over: Partial<Section2> = {}): Section2 => ({
     heldAtSourceAfter: 0,
   },
   handRolled: { watchdogMs: 1500, expected: 2, received: 1, finished: false },
+  merged: { wallMs: 310, received: 1, expected: 2, producerTimeoutMs: 300 },
   ...over,
 });
 
@@ -119,8 +120,13 @@ describe('conclude2', () => {
     );
     assert.deepEqual(
       c.map((x) => x.ok),
-      [true, true, false, false, false],
+      [true, true, false, false, false, true],
     );
+    const slowMerge = conclude2(
+      section2({ merged: { wallMs: 2000, received: 1, expected: 2, producerTimeoutMs: 300 } }),
+    );
+    assert.equal(slowMerge[5]!.ok, false);
+    assert.match(slowMerge[5]!.text, /finished after 2\.00 s with 1 of 2 results/);
     assert.match(c[2]!.text, /\(late\)/);
   });
 });

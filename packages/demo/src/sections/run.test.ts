@@ -45,6 +45,7 @@ describe('runSection --quick', () => {
     assert.equal(m.deadline.heldAtSourceAfter, 0);
     assert.equal(m.handRolled.finished, false);
     assert.equal(m.handRolled.received, m.handRolled.expected - 1);
+    assert.equal(m.merged.received, m.merged.expected - 1);
   });
 
   it('section 3: the capped strategies never fail and the mutex loses no update', async () => {

@@ -22,6 +22,8 @@ export interface Section2 {
     heldAtSourceAfter: number;
   };
   handRolled: { watchdogMs: number; expected: number; received: number; finished: boolean };
+  /** The same producers fanned in with goscale `merge`, which ends when every source has returned. */
+  merged: { wallMs: number; received: number; expected: number; producerTimeoutMs: number };
 }
 
 /** The section's tables. */
@@ -43,6 +45,11 @@ export function tables2(m: Section2): Table[] {
           `hand-rolled fan-in, ${m.deadline.hung} hangs`,
           m.handRolled.finished ? 'finished' : `> ${fmtMs(m.handRolled.watchdogMs)}`,
           `${m.handRolled.received}/${m.handRolled.expected}${m.handRolled.finished ? '' : ', still waiting'}`,
+        ],
+        [
+          `goscale merge, ${m.deadline.hung} hangs`,
+          fmtMs(m.merged.wallMs),
+          `${m.merged.received}/${m.merged.expected}, finished`,
         ],
       ],
     },
@@ -89,6 +96,12 @@ export function conclude2(m: Section2): Conclusion[] {
       text: m.handRolled.finished
         ? `The hand-rolled count-based fan-in finished this time (${m.handRolled.received}/${m.handRolled.expected}).`
         : `The hand-rolled count-based fan-in is still waiting after ${fmtMs(m.handRolled.watchdogMs)} with ${m.handRolled.received} of ${m.handRolled.expected} results: the ${d.hung} producer gave up without sending, so the count is never reached.`,
+    },
+    {
+      ok:
+        m.merged.received === m.merged.expected - 1 &&
+        m.merged.wallMs <= m.merged.producerTimeoutMs * 1.25 + 25,
+      text: `goscale merge over the same producers finished after ${fmtMs(m.merged.wallMs)} with ${m.merged.received} of ${m.merged.expected} results (producer timeout ${fmtMs(m.merged.producerTimeoutMs)}): it ends when every source has returned, sent or not.`,
     },
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * @module Section 2, fan-out/fan-in: five status sources sequentially, fanned out, and with one source hanging.
  */
-import { Group, withTimeout } from 'goscale';
+import { Group, merge, withTimeout } from 'goscale';
 import { call } from '../lib/client.js';
 import { Recorder, type Timeline } from '../lib/timeline.js';
 import {
@@ -130,6 +130,23 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
     rec.mark(0, rec.now(), finished ? 'finished' : 'still waiting');
     const handRolled = rec.finish();
     timelines.push(handRolled);
+
+    // The same producers, the same give-up-without-sending, but fanned in with goscale merge: it ends when every
+    // source has returned, whether or not it sent anything, so nobody counts.
+    sources.resetStats();
+    rec = new Recorder(`goscale merge, ${HUNG} hangs`, progress('merge'));
+    const producer = (name: SourceName): AsyncIterable<unknown> =>
+      (async function* () {
+        try {
+          yield await fetchOne(rec, name, AbortSignal.timeout(producerTimeoutMs));
+        } catch {
+          // Gives up without sending, exactly like the hand-rolled producer.
+        }
+      })();
+    let merged = 0;
+    for await (const _status of merge(...SOURCE_NAMES.map(producer))) merged++;
+    const mergeRun = rec.finish();
+    timelines.push(mergeRun);
     sources.setHang(HUNG, false);
 
     const slowestMs = Math.max(...fanOut.bars.map((b) => b.end - b.start));
@@ -147,6 +164,7 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
         heldAtSourceAfter: heldAfterDeadline,
       },
       handRolled: { watchdogMs, expected: SOURCE_NAMES.length, received: fanIn.received(), finished },
+      merged: { wallMs: mergeRun.wallMs, received: merged, expected: SOURCE_NAMES.length, producerTimeoutMs },
     };
     return {
       section: 2,
