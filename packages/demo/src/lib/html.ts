@@ -54,7 +54,9 @@ export function renderTimelineSvg(timeline: Timeline, maxMs: number): string {
   const height = plotHeight + 24;
   const x = (ms: number): number => LEFT + (Math.max(0, ms) / Math.max(1, maxMs)) * PLOT;
   const rects = timeline.bars.map((bar, i) => {
-    const w = Math.max(0.5, x(bar.end) - x(bar.start));
+    const span = x(bar.end) - x(bar.start);
+    // A hairline gap between back-to-back tasks in one lane, so a busy lane still reads as separate tasks.
+    const w = Math.max(0.5, span > 3 ? span - 1 : span);
     return `<rect class="bar ${bar.ok ? 'ok' : 'fail'}" x="${x(bar.start).toFixed(2)}" y="${(lanes[i]! * laneHeight).toFixed(2)}" width="${w.toFixed(2)}" height="${Math.max(0.3, laneHeight * 0.85).toFixed(2)}"><title>${escapeXml(`${bar.outcome}: ${bar.start.toFixed(0)}-${bar.end.toFixed(0)} ms`)}</title></rect>`;
   });
   const ticks: string[] = [];
