@@ -1,0 +1,86 @@
+/**
+ * @module The waiter record of the sync primitives: queue node, promise settlers and abort listener in one object.
+ * @internal
+ */
+import { describe, reasonOf } from './abort.js';
+import type { List, ListNode } from './list.js';
+
+/** Called when a waiter's signal aborts, while the waiter is still linked: the owner unlinks it and re-grants. */
+export type CancelWaiter = (waiter: Waiter) => void;
+
+/**
+ * One pending call. The record is the list node and (through `handleEvent`) the 'abort' listener too, so a wait
+ * costs this object, its promise and the promise's two settle functions, and nothing per call besides.
+ */
+export class Waiter implements ListNode {
+  prev: ListNode | undefined = undefined;
+  next: ListNode | undefined = undefined;
+  linked = false;
+  resolve: (value: unknown) => void = noop;
+  reject: (reason: unknown) => void = noop;
+
+  /**
+   * @param cancel - the owner's hook, run on abort before the promise rejects.
+   * @param signal - the caller's signal, if any; it holds this waiter as a once-listener until the wait ends.
+   * @param tag - owner-defined: a semaphore weight, 1 for an RWMutex writer, 1 when a Mutex waiter wants a Release.
+   */
+  constructor(
+    readonly cancel: CancelWaiter,
+    readonly signal: AbortSignal | undefined,
+    readonly tag: number,
+  ) {}
+
+  /** The 'abort' listener (EventTarget calls `handleEvent` on listener objects, which spares a closure per wait). */
+  handleEvent(): void {
+    this.cancel(this);
+    this.reject(reasonOf(this.signal!));
+  }
+
+  /** Ends the wait successfully: drops the abort listener, then fulfils. The caller has already unlinked it. */
+  settle(value: unknown): void {
+    this.signal?.removeEventListener('abort', this);
+    this.resolve(value);
+  }
+
+  /** Ends the wait with `reason` (a shared run failed): drops the abort listener, then rejects. Already unlinked. */
+  fail(reason: unknown): void {
+    this.signal?.removeEventListener('abort', this);
+    this.reject(reason);
+  }
+}
+
+function noop(): void {}
+
+/** The waiter `executor` fills in: set just before `new Promise(executor)`, which calls it synchronously. */
+let filling: Waiter | undefined;
+// One executor for every wait, instead of a fresh closure per `new Promise`.
+function executor(resolve: (value: unknown) => void, reject: (reason: unknown) => void): void {
+  filling!.resolve = resolve;
+  filling!.reject = reject;
+}
+
+/** Queues `waiter` at the tail of `list` and returns the promise it settles. */
+export function enqueue<T>(list: List<Waiter>, waiter: Waiter): Promise<T> {
+  filling = waiter;
+  const promise = new Promise<T>(
+    executor as (resolve: (value: T) => void, reject: (reason: unknown) => void) => void,
+  );
+  filling = undefined;
+  list.push(waiter);
+  waiter.signal?.addEventListener('abort', waiter, { once: true });
+  return promise;
+}
+
+/**
+ * Checks the `{ signal }` option of a waiting call. Returns the rejection to hand back (a TypeError for a bad option,
+ * `signal.reason` for an aborted signal), or `undefined` when the call may proceed.
+ */
+export function signalRejection(owner: string, signal: unknown): Promise<never> | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    return Promise.reject(
+      new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`),
+    );
+  }
+  return signal.aborted ? Promise.reject(reasonOf(signal)) : undefined;
+}

@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { getEventListeners, setMaxListeners } from 'node:events';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { Mutex } from './mutex.js';
+import type { Release } from './release.js';
+
+const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
+/** Lets every queued promise reaction run. */
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('Mutex', () => {
+  it('is free at first and taken by lock()', async () => {
+    const mu = new Mutex();
+    assert.equal(mu.locked, false);
+    const release = await mu.lock();
+    assert.equal(mu.locked, true);
+    release();
+    assert.equal(mu.locked, false);
+  });
+
+  it('grants waiters in arrival order, one at a time', async () => {
+    const mu = new Mutex();
+    const first = mu.tryLock()!;
+    const order: number[] = [];
+    const held: Release[] = [];
+    for (let i = 0; i < 5; i++) void mu.lock().then((r) => (order.push(i), held.push(r)));
+    await flush();
+    assert.deepEqual(order, []);
+    first();
+    for (let i = 0; i < 5; i++) {
+      await flush();
+      assert.deepEqual(order, [0, 1, 2, 3, 4].slice(0, i + 1));
+      held[i]!();
+    }
+    assert.equal(mu.locked, false);
+  });
+
+  it('hands the lock to the next waiter directly, so tryLock cannot barge in', async () => {
+    const mu = new Mutex();
+    const first = mu.tryLock()!;
+    const next = mu.lock();
+    first();
+    assert.equal(mu.locked, true);
+    assert.equal(mu.tryLock(), undefined);
+    (await next)();
+    assert.equal(mu.locked, false);
+  });
+
+  it('throws on a second release and leaves the next holder alone', async () => {
+    const mu = new Mutex();
+    const first = await mu.lock();
+    const second = mu.lock();
+    first();
+    assert.throws(() => first(), { name: 'RangeError', message: /mutex: release called twice/ });
+    assert.throws(() => first[Symbol.dispose](), RangeError);
+    assert.equal(mu.locked, true);
+    (await second)();
+    assert.equal(mu.locked, false);
+  });
+
+  it('releases at the end of a `using` block', async () => {
+    const mu = new Mutex();
+    {
+      using _release = await mu.lock();
+      assert.equal(mu.locked, true);
+    }
+    assert.equal(mu.locked, false);
+  });
+
+  it('rejects an aborted wait with signal.reason and leaves the queue and lock as they were', async () => {
+    const mu = new Mutex();
+    const first = mu.tryLock()!;
+    const controller = new AbortController();
+    const aborted = mu.lock({ signal: controller.signal });
+    const later = mu.lock();
+    assert.equal(listeners(controller.signal), 1);
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await assert.rejects(aborted, (error) => error === reason);
+    assert.equal(listeners(controller.signal), 0);
+    first();
+    (await later)();
+    assert.equal(mu.locked, false);
+  });
+
+  it('rejects an already-aborted signal even when the lock is free, taking nothing', async () => {
+    const mu = new Mutex();
+    await assert.rejects(mu.lock({ signal: AbortSignal.abort('late') }), (error) => error === 'late');
+    await assert.rejects(
+      mu.withLock(() => 1, { signal: AbortSignal.abort('late') }),
+      (error) => error === 'late',
+    );
+    assert.equal(mu.locked, false);
+  });
+
+  it('removes its abort listener when the wait succeeds', async () => {
+    const mu = new Mutex();
+    const controller = new AbortController();
+    const first = await mu.lock({ signal: controller.signal });
+    assert.equal(listeners(controller.signal), 0);
+    const second = mu.lock({ signal: controller.signal });
+    assert.equal(listeners(controller.signal), 1);
+    first();
+    (await second)();
+    assert.equal(listeners(controller.signal), 0);
+    controller.abort();
+    assert.equal(mu.locked, false);
+  });
+
+  it('reports a bad signal option as a rejected TypeError quoting it', async () => {
+    const mu = new Mutex();
+    const bad = { signal: 'nope' } as unknown as { signal: AbortSignal };
+    await assert.rejects(mu.lock(bad), { name: 'TypeError', message: /`"nope"` \(string\)/ });
+    await assert.rejects(
+      mu.withLock(() => 1, bad),
+      TypeError,
+    );
+    assert.equal(mu.locked, false);
+  });
+
+  describe('withLock', () => {
+    it('returns what fn returns and releases afterwards', async () => {
+      const mu = new Mutex();
+      assert.equal(await mu.withLock(() => 7), 7);
+      assert.equal(await mu.withLock(async () => 'x'), 'x');
+      assert.equal(mu.locked, false);
+    });
+
+    it('releases when fn throws or rejects, passing the error on', async () => {
+      const mu = new Mutex();
+      const boom = new Error('boom');
+      await assert.rejects(
+        mu.withLock(() => {
+          throw boom;
+        }),
+        (error) => error === boom,
+      );
+      assert.equal(mu.locked, false);
+      await assert.rejects(
+        mu.withLock(() => Promise.reject(boom)),
+        (error) => error === boom,
+      );
+      assert.equal(mu.locked, false);
+    });
+
+    it('rejects a non-function with a TypeError and takes nothing', async () => {
+      const mu = new Mutex();
+      await assert.rejects(mu.withLock(42 as unknown as () => void), {
+        name: 'TypeError',
+        message: 'mutex: expected `fn` to be a function, got `42` (number)',
+      });
+      assert.equal(mu.locked, false);
+    });
+
+    it('keeps critical sections apart and runs them in call order', async () => {
+      const mu = new Mutex();
+      const gate = manualGate();
+      const log: string[] = [];
+      const a = mu.withLock(async () => {
+        log.push('a in');
+        await gate.promise;
+        log.push('a out');
+      });
+      const b = mu.withLock(() => void log.push('b'));
+      await flush();
+      assert.deepEqual(log, ['a in']);
+      gate.resolve();
+      await Promise.all([a, b]);
+      assert.deepEqual(log, ['a in', 'a out', 'b']);
+    });
+
+    it('stops waiting when aborted before its turn; fn never runs', async () => {
+      const mu = new Mutex();
+      const first = mu.tryLock()!;
+      const controller = new AbortController();
+      let ran = false;
+      const p = mu.withLock(() => (ran = true), { signal: controller.signal });
+      controller.abort();
+      await assert.rejects(p, { name: 'AbortError' });
+      first();
+      await flush();
+      assert.equal(ran, false);
+      assert.equal(mu.locked, false);
+      assert.equal(listeners(controller.signal), 0);
+    });
+  });
+
+  it('leaves no listener, timer or queue entry after 100,000 aborted waits', async () => {
+    const mu = new Mutex();
+    const first = mu.tryLock()!;
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const timersBefore = timers();
+    // 100 signals of 1,000 waits each: Node's abort() is slow (~20 µs) and its EventTarget scans listeners on add.
+    let rejected = 0;
+    for (let round = 0; round < 100; round++) {
+      const controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      const options = { signal: controller.signal };
+      const waits: Promise<unknown>[] = [];
+      for (let i = 0; i < 1_000; i++) {
+        const wait = i % 2 === 0 ? mu.lock(options) : mu.withLock(() => 0, options);
+        waits.push(wait.catch(() => rejected++));
+      }
+      assert.equal(listeners(controller.signal), 1_000);
+      controller.abort();
+      assert.equal(listeners(controller.signal), 0);
+      await Promise.all(waits);
+    }
+    assert.equal(rejected, 100_000);
+    assert.equal(timers(), timersBefore);
+    // With the queue empty, releasing frees the lock instead of handing it on.
+    first();
+    assert.equal(mu.locked, false);
+  });
+
+  it('matches a FIFO queue model under random lock, tryLock, release and abort', async () => {
+    type State = 'waiting' | 'held' | 'aborted';
+    type Caller = { controller: AbortController | undefined; state: State; release?: Release };
+    const command = fc.oneof(
+      fc.record({ op: fc.constant('lock' as const), signal: fc.boolean() }),
+      fc.record({ op: fc.constant('tryLock' as const) }),
+      fc.record({ op: fc.constant('release' as const) }),
+      fc.record({ op: fc.constant('abort' as const), pick: fc.nat() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { maxLength: 30 }), async (commands) => {
+        const mu = new Mutex();
+        const callers: Caller[] = [];
+        // Reference model: the holder's id and the ids waiting, in order; aborted ids leave the queue.
+        let holder: number | undefined;
+        const queue: number[] = [];
+        const aborted = new Set<number>();
+        for (const c of commands) {
+          if (c.op === 'lock') {
+            const id = callers.length;
+            const caller: Caller = {
+              controller: c.signal ? new AbortController() : undefined,
+              state: 'waiting',
+            };
+            callers.push(caller);
+            mu.lock({ signal: caller.controller?.signal }).then(
+              (r) => ((caller.state = 'held'), (caller.release = r)),
+              () => (caller.state = 'aborted'),
+            );
+            if (holder === undefined) holder = id;
+            else queue.push(id);
+          } else if (c.op === 'tryLock') {
+            const r = mu.tryLock();
+            assert.equal(r !== undefined, holder === undefined, 'tryLock succeeds exactly when free');
+            if (r !== undefined) {
+              holder = callers.length;
+              callers.push({ controller: undefined, state: 'held', release: r });
+            }
+          } else if (c.op === 'release') {
+            if (holder === undefined) continue;
+            callers[holder]!.release!();
+            holder = queue.shift();
+          } else {
+            const abortable = queue.filter((id) => callers[id]!.controller !== undefined);
+            if (abortable.length === 0) continue;
+            const id = abortable[c.pick % abortable.length]!;
+            callers[id]!.controller!.abort();
+            queue.splice(queue.indexOf(id), 1);
+            aborted.add(id);
+          }
+          await flush();
+          callers.forEach((caller, id) => {
+            const want: State =
+              id === holder
+                ? 'held'
+                : aborted.has(id)
+                  ? 'aborted'
+                  : queue.includes(id)
+                    ? 'waiting'
+                    : caller.state;
+            assert.equal(caller.state, want, `caller ${id}`);
+            if (caller.controller)
+              assert.equal(listeners(caller.controller.signal), want === 'waiting' ? 1 : 0);
+          });
+          assert.equal(mu.locked, holder !== undefined);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+function manualGate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
