@@ -63,7 +63,15 @@ export function parseCli(argv: string[]): CliOptions {
   return { sections, quick: values.quick, seed, json: values.json, html: values.html, help: values.help };
 }
 
-/** Runs the demo with `argv`; returns the process exit code. */
+/**
+ * Runs the demo with `argv`: the sections in order, printing as each finishes, then the HTML and JSON if asked.
+ * @param argv - the arguments after the script name.
+ * @returns the process exit code (2 for a bad command line).
+ * @example
+ * ```ts
+ * process.exitCode = await main(['--section', '1']);
+ * ```
+ */
 export async function main(argv: string[]): Promise<number> {
   let cli: CliOptions;
   try {

@@ -4,18 +4,42 @@
 import { styleText } from 'node:util';
 import type { Conclusion, Table } from '../sections/types.js';
 
-/** Formats milliseconds: `850 ms`, `2.41 s`. */
+/**
+ * Formats milliseconds for a table: whole ms below a second, seconds with two decimals above.
+ * @param ms - a duration.
+ * @returns the text.
+ * @example
+ * ```ts
+ * fmtMs(2412) // '2.41 s'
+ * ```
+ */
 export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
 
-/** Formats a ratio: `3.1x`, `12x`. */
+/**
+ * Formats a ratio: one decimal below 10, none from 10 up, `∞x` for Infinity.
+ * @param ratio - the ratio.
+ * @returns the text.
+ * @example
+ * ```ts
+ * fmtX(3.14) // '3.1x'
+ * ```
+ */
 export function fmtX(ratio: number): string {
   if (!Number.isFinite(ratio)) return '∞x';
   return `${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}x`;
 }
 
-/** Formats bytes: `512 B`, `3.4 MiB`. */
+/**
+ * Formats bytes (negative deltas, from GC between samples, show as 0).
+ * @param bytes - a byte count.
+ * @returns the text.
+ * @example
+ * ```ts
+ * fmtBytes(3.4 * 2 ** 20) // '3.4 MiB'
+ * ```
+ */
 export function fmtBytes(bytes: number): string {
   const b = Math.max(0, bytes);
   if (b >= 1024 * 1024) return `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -23,7 +47,15 @@ export function fmtBytes(bytes: number): string {
   return `${b.toFixed(0)} B`;
 }
 
-/** Formats failures by kind: `880 (503)`, `0`. */
+/**
+ * Formats failures by kind, in the tally's key order.
+ * @param errors - failures by outcome.
+ * @returns `0` when empty.
+ * @example
+ * ```ts
+ * fmtErrors({ '503': 880 }) // '880 (503)'
+ * ```
+ */
 export function fmtErrors(errors: Record<string, number>): string {
   const parts = Object.entries(errors).map(([kind, n]) => `${n} (${kind})`);
   return parts.length === 0 ? '0' : parts.join(', ');
@@ -34,12 +66,28 @@ type Style = Parameters<typeof styleText>[0];
 /**
  * Colours text when `enabled`. The decision is ours ({@link wantsColour}): older Node 20 releases' `styleText` never
  * looks at the stream, newer ones look at stdout even for text bound for stderr, so stream validation is turned off.
+ * @param enabled - from {@link wantsColour}.
+ * @param style - a `util.styleText` format.
+ * @param text - the text.
+ * @returns the text, styled or not.
+ * @example
+ * ```ts
+ * paint(wantsColour(process.stdout), 'green', '✔');
+ * ```
  */
 export function paint(enabled: boolean, style: Style, text: string): string {
   return enabled ? styleText(style, text, { validateStream: false }) : text;
 }
 
-/** Whether to colour a stream: a TTY, and neither NO_COLOR nor NODE_DISABLE_COLORS set. */
+/**
+ * Whether to colour a stream: a TTY, and neither NO_COLOR nor NODE_DISABLE_COLORS set.
+ * @param stream - stdout or stderr.
+ * @returns true to colour.
+ * @example
+ * ```ts
+ * const colour = wantsColour(process.stdout);
+ * ```
+ */
 export function wantsColour(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY === true && !process.env.NO_COLOR && !process.env.NODE_DISABLE_COLORS;
 }
@@ -70,7 +118,16 @@ export function renderTable(table: Table, colour: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Renders conclusions as a list: ✔ when the measurement backs the point, ✘ when it does not. */
+/**
+ * Renders conclusions as a list: ✔ when the measurement backs the point, ✘ when it does not, with the talk's claim.
+ * @param conclusions - from a section.
+ * @param colour - whether to use colours.
+ * @returns the lines, each ending with a newline.
+ * @example
+ * ```ts
+ * process.stdout.write(renderConclusions(result.conclusions, false));
+ * ```
+ */
 export function renderConclusions(conclusions: Conclusion[], colour: boolean): string {
   return conclusions
     .map((c) => {

@@ -4,7 +4,15 @@
 import type { SectionResult, Table } from '../sections/types.js';
 import type { Bar, Timeline } from './timeline.js';
 
-/** Escapes text for HTML and XML (SVG) content and attribute values. */
+/**
+ * Escapes text for HTML and XML (SVG) content and attribute values.
+ * @param text - any text.
+ * @returns the text with `& < > " '` escaped.
+ * @example
+ * ```ts
+ * escapeXml('a < b') // 'a &lt; b'
+ * ```
+ */
 export function escapeXml(text: string): string {
   return text.replace(
     /[&<>"']/g,
@@ -17,6 +25,10 @@ export function escapeXml(text: string): string {
  * number of lanes is the peak concurrency. Fixed batches show as columns with gaps where lanes wait for a straggler.
  * @param bars - the bars, in any order.
  * @returns the lane of each bar (same order as `bars`) and the lane count.
+ * @example
+ * ```ts
+ * packLanes([{ start: 0, end: 2, … }, { start: 1, end: 3, … }]) // { lanes: [0, 1], count: 2 }
+ * ```
  */
 export function packLanes(bars: readonly Bar[]): { lanes: number[]; count: number } {
   const order = bars.map((_, i) => i).sort((a, b) => bars[a]!.start - bars[b]!.start || a - b);

@@ -117,7 +117,15 @@ export class Recorder {
   }
 }
 
-/** Total failures in a timeline. */
+/**
+ * Total failures in a timeline.
+ * @param timeline - anything with an `errors` tally.
+ * @returns the sum of the tally.
+ * @example
+ * ```ts
+ * errorCount({ errors: { '503': 880, '0': 2 } }) // 882
+ * ```
+ */
 export function errorCount(timeline: Pick<Timeline, 'errors'>): number {
   return Object.values(timeline.errors).reduce((a, b) => a + b, 0);
 }

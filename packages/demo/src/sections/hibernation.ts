@@ -40,7 +40,15 @@ export interface Counters {
 
 /**
  * GETs `path`, retrying after a 429 as long as the API's `x-retry-after-ms` (or `Retry-After`) says.
- * @returns the parsed body of the first non-429 answer; throws on any other failure.
+ * @param baseUrl - the API's URL.
+ * @param path - the resource path.
+ * @param counters - counts requests and 429 retries (synchronously: safe under concurrency).
+ * @param signal - aborts the request (rejects with its reason).
+ * @returns the parsed body of the first 200; rejects on any other status.
+ * @example
+ * ```ts
+ * const w = await getWithRetry<Workload>(api.url, path, counters);
+ * ```
  */
 export async function getWithRetry<T>(
   baseUrl: string,
@@ -62,7 +70,14 @@ export async function getWithRetry<T>(
 
 /**
  * Lists every workload of every kind in `namespaces` (one list call per kind and namespace).
- * @returns references to all of them, in a stable order.
+ * @param baseUrl - the API's URL.
+ * @param namespaces - where to look.
+ * @param counters - counts the calls.
+ * @returns references to all of them, sorted by name.
+ * @example
+ * ```ts
+ * const refs = await listWorkloads(api.url, ['payments'], { requests: 0, retries429: 0 });
+ * ```
  */
 export async function listWorkloads(
   baseUrl: string,
@@ -83,7 +98,18 @@ export async function listWorkloads(
   return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Reads one workload and returns its verdict. */
+/**
+ * Reads one workload and returns its verdict.
+ * @param baseUrl - the API's URL.
+ * @param ref - which workload.
+ * @param counters - counts the calls.
+ * @param signal - aborts the read.
+ * @returns the verdict of {@link verdictOf}.
+ * @example
+ * ```ts
+ * await checkOne(api.url, { kind: 'Deployment', namespace: 'payments', name: 'deployment-0' }, counters);
+ * ```
+ */
 export async function checkOne(
   baseUrl: string,
   ref: WorkloadRef,

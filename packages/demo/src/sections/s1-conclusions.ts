@@ -29,7 +29,15 @@ export interface Section1 {
   split: { items: number; workers: number; handRolledProcessed: number; goscaleProcessed: number };
 }
 
-/** The section's tables. */
+/**
+ * The section's tables, from the measurements alone (the terminal and the HTML report render the same tables).
+ * @param m - the measurements.
+ * @returns the tables, in print order.
+ * @example
+ * ```ts
+ * tables1(result.measurements).map((t) => t.title);
+ * ```
+ */
 export function tables1(m: Section1): Table[] {
   return [
     {

@@ -26,7 +26,15 @@ export interface Section2 {
   merged: { wallMs: number; received: number; expected: number; producerTimeoutMs: number };
 }
 
-/** The section's tables. */
+/**
+ * The section's tables, from the measurements alone (the terminal and the HTML report render the same tables).
+ * @param m - the measurements.
+ * @returns the tables, in print order.
+ * @example
+ * ```ts
+ * tables2(result.measurements).map((t) => t.title);
+ * ```
+ */
 export function tables2(m: Section2): Table[] {
   return [
     {

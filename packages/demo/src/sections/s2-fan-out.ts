@@ -123,10 +123,22 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
       (name, signal) => fetchOne(rec, name, signal),
       producerTimeoutMs,
     );
+    // The demo's own watchdog: the fan-in itself has no way to give up. It ticks the progress line so that the
+    // audience sees the wait grow.
+    let watchdog: ReturnType<typeof setInterval> | undefined;
     const finished = await Promise.race([
       fanIn.done.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), watchdogMs)),
+      new Promise<false>((resolve) => {
+        watchdog = setInterval(() => {
+          const waited = rec.now();
+          opts.progress?.(
+            `2 fan-out/fan-in · hand-rolled fan-in still waiting after ${Math.round(waited)} ms (${fanIn.received()}/${SOURCE_NAMES.length})`,
+          );
+          if (waited >= watchdogMs) resolve(false);
+        }, 50);
+      }),
     ]);
+    clearInterval(watchdog);
     rec.mark(0, rec.now(), finished ? 'finished' : 'still waiting');
     const handRolled = rec.finish();
     timelines.push(handRolled);

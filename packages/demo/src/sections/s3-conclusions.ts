@@ -26,7 +26,15 @@ export interface Section3 {
 /** The talk's "10s -> 1.5s" as a ratio. */
 export const TALK_RATIO = 10 / 1.5;
 
-/** The section's tables. */
+/**
+ * The section's tables, from the measurements alone (the terminal and the HTML report render the same tables).
+ * @param m - the measurements.
+ * @returns the tables, in print order.
+ * @example
+ * ```ts
+ * tables3(result.measurements).map((t) => t.title);
+ * ```
+ */
 export function tables3(m: Section3): Table[] {
   return [
     {

@@ -25,7 +25,15 @@ export interface Section4 {
   backend: AppStats;
 }
 
-/** The section's tables. */
+/**
+ * The section's tables, from the measurements alone (the terminal and the HTML report render the same tables).
+ * @param m - the measurements.
+ * @returns the tables, in print order.
+ * @example
+ * ```ts
+ * tables4(result.measurements).map((t) => t.title);
+ * ```
+ */
 export function tables4(m: Section4): Table[] {
   return [
     {

@@ -36,7 +36,17 @@ export interface Database extends Running {
   value(key: string): number;
 }
 
-/** The slowdown factor with `inFlight` concurrent queries: 1 up to the knee, then (inFlight/knee)^alpha. */
+/**
+ * The slowdown factor with `inFlight` concurrent queries: 1 up to the knee, then `(inFlight / knee) ^ alpha`.
+ * @param inFlight - queries in flight, the arriving one included.
+ * @param knee - the concurrency the database serves without slowing down.
+ * @param alpha - the steepness; above 1, total throughput falls past the knee.
+ * @returns the factor, at least 1.
+ * @example
+ * ```ts
+ * slowdown(40, 10, 1.5) // 8
+ * ```
+ */
 export function slowdown(inFlight: number, knee: number, alpha: number): number {
   return inFlight <= knee ? 1 : (inFlight / knee) ** alpha;
 }

@@ -106,7 +106,16 @@ export interface KubeApi extends Running {
   resetStats(): void;
 }
 
-/** The URL path of a kind's collection in a namespace: `/apis/apps/v1/namespaces/ns/deployments`. */
+/**
+ * The URL path of a kind's collection in a namespace, as the real API spells it.
+ * @param kind - the workload kind.
+ * @param namespace - the namespace.
+ * @returns e.g. `/apis/apps/v1/namespaces/payments/deployments`.
+ * @example
+ * ```ts
+ * collectionPath('Rollout', 'search') // '/apis/argoproj.io/v1alpha1/namespaces/search/rollouts'
+ * ```
+ */
 export function collectionPath(kind: Kind, namespace: string): string {
   return `/apis/${KINDS[kind].apiVersion}/namespaces/${namespace}/${KINDS[kind].plural}`;
 }

@@ -51,7 +51,17 @@ export async function listen(
   };
 }
 
-/** Writes a JSON body with the right headers. */
+/**
+ * Writes a JSON body with `content-type` and `content-length`, and ends the response.
+ * @param res - the response; its headers must not have been sent.
+ * @param status - the HTTP status.
+ * @param body - anything `JSON.stringify` accepts.
+ * @param headers - extra headers, e.g. `x-service-ms`.
+ * @example
+ * ```ts
+ * sendJson(res, 503, { error: 'overloaded' });
+ * ```
+ */
 export function sendJson(
   res: http.ServerResponse,
   status: number,
@@ -67,7 +77,15 @@ export function sendJson(
   res.end(text);
 }
 
-/** Counts requests in flight at a service and remembers the peak since the last `reset()`. */
+/**
+ * Counts requests in flight at a service and remembers the peak since the last `reset()`. This is where every
+ * "peak in-flight (service)" number of the demo comes from.
+ * @example
+ * ```ts
+ * const leave = inFlight.enter();
+ * res.once('close', leave);
+ * ```
+ */
 export class InFlight {
   current = 0;
   peak = 0;
@@ -90,7 +108,18 @@ export class InFlight {
   }
 }
 
-/** Resolves after `ms` unless `signal` aborts first (then it resolves early too: the caller checks the signal). */
+/**
+ * Resolves after `ms`, or early when `signal` aborts (it never rejects: the caller checks `signal.aborted`). The
+ * services use it for their simulated work, so a client that leaves frees the slot at once; no listener is left.
+ * @param ms - how long.
+ * @param signal - stops the wait early.
+ * @returns a promise that resolves either way.
+ * @example
+ * ```ts
+ * await pause(serviceMs, gone.signal);
+ * if (gone.signal.aborted) return;
+ * ```
+ */
 export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -102,15 +131,4 @@ export function pause(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/** An AbortSignal that aborts when the client of `req` goes away before `res` finished (services only). */
-export function clientGone(req: http.IncomingMessage, res: http.ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  const onClose = (): void => {
-    if (!res.writableFinished) controller.abort(new Error('client went away'));
-  };
-  res.once('close', onClose);
-  void req;
-  return controller.signal;
 }
