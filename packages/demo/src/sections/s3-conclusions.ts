@@ -75,7 +75,7 @@ export function conclude3(m: Section3): Conclusion[] {
   const out: Conclusion[] = [
     {
       ok: flood.failed > 0 || flood.wallMs > best.wallMs,
-      text: `Unthrottled, the database saw ${flood.servicePeakInFlight} queries at once (knee ${m.model.knee}): ${plural(flood.failed, 'query', 'queries')} failed (${fmtErrors(flood.errors)}) and it took ${fmtMs(flood.wallMs)}.`,
+      text: `Unthrottled, the database saw ${flood.servicePeakInFlight} queries at once (knee ${m.model.knee}): ${flood.failed > 0 ? `${plural(flood.failed, 'query', 'queries')} failed (${fmtErrors(flood.errors)})` : 'none failed'} and it took ${fmtMs(flood.wallMs)}.`,
     },
   ];
   for (const s of [limiter, cap]) {
