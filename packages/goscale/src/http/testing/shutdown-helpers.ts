@@ -5,6 +5,9 @@ import { once, type EventEmitter } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 
+/** The body of every `/work` response of the child-process fixture; the parent checks it arrives whole. */
+export const WORK_BODY = `${'x'.repeat(2_000)}END`;
+
 /** Starts `server` on an ephemeral loopback port and returns the port. */
 export async function listen(server: http.Server): Promise<number> {
   server.listen(0, '127.0.0.1');
