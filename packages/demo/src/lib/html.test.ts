@@ -43,6 +43,7 @@ const timeline: Timeline = {
   errors: { '503': 1 },
   clientPeakInFlight: 2,
   heapPeakBytes: 0,
+  events: [{ at: 150, label: 'batch <2>' }],
 };
 
 describe('packLanes', () => {
@@ -76,6 +77,8 @@ describe('renderTimelineSvg', () => {
     }
     // The bar that waited for the straggler starts where the straggler ended: batches are visible.
     assert.equal(bars[2]!.attrs.x, bars[3]!.attrs.x);
+    const marker = tags.find((t) => t.name === 'line' && t.attrs.class === 'event')!;
+    assert.equal(marker.attrs.x1, bars[2]!.attrs.x);
   });
 });
 

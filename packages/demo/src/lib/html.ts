@@ -78,11 +78,15 @@ export function renderTimelineSvg(timeline: Timeline, maxMs: number): string {
       `<line class="tick" x1="${x(t).toFixed(2)}" x2="${x(t).toFixed(2)}" y1="0" y2="${plotHeight}"/><text x="${x(t).toFixed(2)}" y="${plotHeight + 16}">${t >= 1000 ? `${t / 1000}s` : `${t}ms`}</text>`,
     );
   }
+  const events = timeline.events.map(
+    (e) =>
+      `<line class="event" x1="${x(e.at).toFixed(2)}" x2="${x(e.at).toFixed(2)}" y1="0" y2="${plotHeight}"/><text class="event" x="${(x(e.at) + 3).toFixed(2)}" y="10">${escapeXml(e.label)}</text>`,
+  );
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-strategy="${escapeXml(timeline.strategy)}" ` +
     `width="${WIDTH}" height="${height.toFixed(0)}" viewBox="0 0 ${WIDTH} ${height.toFixed(0)}" role="img">` +
     `<title>${escapeXml(`${timeline.strategy}: ${timeline.bars.length} tasks in ${count} lanes`)}</title>` +
-    `${ticks.join('')}${rects.join('')}<line class="end" x1="${x(timeline.wallMs).toFixed(2)}" x2="${x(timeline.wallMs).toFixed(2)}" y1="0" y2="${plotHeight}"/></svg>`
+    `${ticks.join('')}${rects.join('')}${events.join('')}<line class="end" x1="${x(timeline.wallMs).toFixed(2)}" x2="${x(timeline.wallMs).toFixed(2)}" y1="0" y2="${plotHeight}"/></svg>`
   );
 }
 
@@ -139,7 +143,8 @@ th,td{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:left}td:not(:fir
 .conclusions{list-style:none;padding:0}.conclusions .ok{color:#176b2c}.conclusions .no{color:#a15c00}
 figure{margin:1em 0}figcaption{font-weight:600}svg.timeline{background:#fafafa;border:1px solid #eee}
 rect.ok{fill:#3a9d5d}rect.fail{fill:#d64545}line.tick{stroke:#e2e2e2}line.end{stroke:#333;stroke-dasharray:3 2}
-svg text{font-size:10px;fill:#777;text-anchor:middle}
+svg text{font-size:10px;fill:#777;text-anchor:middle}line.event{stroke:#e08a00;stroke-width:1.5}
+text.event{fill:#e08a00;text-anchor:start;font-weight:600}
 </style></head><body>
 <h1>goscale demo</h1><p>Seed ${meta.seed}${meta.quick ? ' (quick run)' : ''}. Every bar is one task over time (shared scale within a section): green succeeded, red failed; the dashed line is when the strategy finished. Lanes are packed greedily, so their number is the concurrency.</p>
 ${sections.join('\n')}

@@ -22,6 +22,8 @@ export interface Timeline {
   clientPeakInFlight: number;
   /** Highest heap use above the heap at the start, sampled every 10 ms (bytes). */
   heapPeakBytes: number;
+  /** Moments worth a vertical line in the chart, e.g. `{ at: 400, label: 'SIGTERM' }`. */
+  events: Array<{ at: number; label: string }>;
 }
 
 /**
@@ -39,6 +41,7 @@ export class Recorder {
   readonly #strategy: string;
   readonly #t0 = performance.now();
   readonly #bars: Bar[] = [];
+  readonly #events: Array<{ at: number; label: string }> = [];
   readonly #heap0 = process.memoryUsage().heapUsed;
   #heapPeak = 0;
   #running = 0;
@@ -92,6 +95,13 @@ export class Recorder {
     this.#bars.push({ start, end, outcome, ok: false });
   }
 
+  /** Records a moment (drawn as a labelled vertical line) and returns its time. */
+  event(label: string): number {
+    const at = this.now();
+    this.#events.push({ at, label });
+    return at;
+  }
+
   #push(start: number, outcome: number | string): void {
     const ok = typeof outcome === 'number' && outcome >= 200 && outcome < 300;
     this.#bars.push({ start, end: this.now(), outcome, ok });
@@ -113,6 +123,7 @@ export class Recorder {
       errors,
       clientPeakInFlight: this.#peak,
       heapPeakBytes: this.#heapPeak,
+      events: this.#events,
     };
   }
 }

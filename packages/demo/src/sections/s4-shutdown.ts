@@ -128,7 +128,7 @@ export async function runShutdown(opts: RunOptions): Promise<SectionResult<Secti
     await new Promise((resolve) => setTimeout(resolve, sigtermAtMs));
     // A load balancer stops routing new requests once the readiness probe fails; the load generator stops here too.
     stopLoad = true;
-    const sigtermAt = rec.now();
+    const sigtermAt = rec.event('SIGTERM');
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, readinessDelayMs + 100));
     const attempts = await Promise.all(
