@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
@@ -320,6 +320,28 @@ describe('requestSignal', () => {
     assert.deepEqual(new Set(byRoute).size, 1, [...totals].join(', '));
     for (const set of socketTotals.values()) assert.equal(set.size, 1, 'socket listener total changed');
     assert.ok(socketTotals.size <= 8);
+  });
+
+  it('leaves no listener behind after 100,000 hang-ups (stand-in messages)', () => {
+    // Real sockets would take minutes; the function only relies on these fields and the 'close' events.
+    const message = () =>
+      Object.assign(new EventEmitter(), { errored: null, destroyed: false, writableFinished: false });
+    let aborted = 0;
+    let leftover = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const req = message();
+      const res = message();
+      const signal = requestSignal(
+        req as unknown as http.IncomingMessage,
+        res as unknown as http.ServerResponse,
+      );
+      if (i === 0) assert.equal(listenerTotal(req) + listenerTotal(res), 2);
+      res.emit('close');
+      if (signal.aborted) aborted++;
+      leftover += listenerTotal(req) + listenerTotal(res);
+    }
+    assert.equal(aborted, 100_000);
+    assert.equal(leftover, 0);
   });
 
   it('throws a TypeError quoting a value that is not a node:http message', () => {

@@ -7,7 +7,17 @@ import { constants } from 'node:os';
 import { checkInteger, describe } from '../internal/abort.js';
 import { ConnectionTracker } from './shutdown-connections.js';
 
-/** Options of {@link gracefulShutdown}. Each reads as English; all are optional. */
+/**
+ * Options of {@link gracefulShutdown}. All are optional; invalid values throw at once, quoting the value.
+ *
+ * @example
+ * ```ts
+ * // Kubernetes: stop being ready, wait for the endpoints to update, drain, and exit before the SIGKILL.
+ * gracefulShutdown(server, { readinessDelayMs: 5_000, timeoutMs: 25_000 });
+ * // Tests: no signal handlers, no process.exit.
+ * gracefulShutdown(server, { signals: [], exit: false });
+ * ```
+ */
 export interface GracefulShutdownOptions {
   /** Process signals that start the shutdown; a second one forces exit. Default `['SIGTERM', 'SIGINT']`; `[]` installs none. */
   signals?: readonly NodeJS.Signals[];
@@ -26,7 +36,18 @@ export interface GracefulShutdownOptions {
   exit?: boolean;
 }
 
-/** The handle {@link gracefulShutdown} returns. */
+/**
+ * The handle {@link gracefulShutdown} returns. `signal` aborts and `ready` turns false exactly once; hooks run exactly
+ * once, or not at all when a second signal forces the exit.
+ *
+ * @example
+ * ```ts
+ * const lifecycle = gracefulShutdown(server, { exit: false, signals: [] });
+ * lifecycle.onShutdown(() => pool.end()); // runs second
+ * lifecycle.onShutdown(() => log.flush()); // runs first
+ * await lifecycle.shutdown(); // resolves once drained and the hooks ran
+ * ```
+ */
 export interface Shutdown {
   /** Aborts, with the shutdown's reason, when the drain starts: end long-lived streams (SSE, long polls) on it. */
   readonly signal: AbortSignal;
