@@ -3,4 +3,11 @@
  * results) and `merge` (fan-in of async iterables).
  */
 export { Group, type GroupOptions, type GroupTask } from './group.js';
+export {
+  fanOut,
+  type FanOutOptions,
+  type FanOutResult,
+  type FanOutResults,
+  type FanOutSource,
+} from './fanout.js';
 export { merge } from './merge.js';
