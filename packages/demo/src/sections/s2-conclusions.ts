@@ -45,7 +45,7 @@ export function tables2(m: Section2): Table[] {
         ['fan-out (goscale Group)', fmtMs(m.fanOutMs), `${m.sources.length}/${m.sources.length}`],
         ['slowest single source', fmtMs(m.slowestSourceMs), ''],
         [
-          `deadline ${fmtMs(m.deadline.deadlineMs)}, ${m.deadline.hung} hangs`,
+          `fanOut, deadline ${fmtMs(m.deadline.deadlineMs)}, ${m.deadline.hung} hangs`,
           fmtMs(m.deadline.wallMs),
           `${m.deadline.onTime.length}/${m.sources.length} (timeout: ${m.deadline.timedOut.join(', ') || 'none'})`,
         ],
@@ -90,7 +90,7 @@ export function conclude2(m: Section2): Conclusion[] {
     },
     {
       ok: onTime && d.onTime.length === m.sources.length - 1 && d.timedOut.length === 1,
-      text: `With ${d.hung} hanging, the ${fmtMs(d.deadlineMs)} deadline returned ${d.onTime.length} of ${m.sources.length} statuses after ${fmtMs(d.wallMs)} (${onTime ? 'on time' : 'late'}); timed out: ${d.timedOut.join(', ') || 'none'}.`,
+      text: `With ${d.hung} hanging, goscale fanOut with a ${fmtMs(d.deadlineMs)} deadline returned ${d.onTime.length} of ${m.sources.length} statuses after ${fmtMs(d.wallMs)} (${onTime ? 'on time' : 'late'}); timed out: ${d.timedOut.join(', ') || 'none'}.`,
     },
     {
       ok: d.heldAtSourceAfter === 0,

@@ -1,7 +1,7 @@
 /**
  * @module Section 2, fan-out/fan-in: five status sources sequentially, fanned out, and with one source hanging.
  */
-import { Group, merge, withTimeout } from 'goscale';
+import { Group, fanOut, merge } from 'goscale';
 import { call } from '../lib/client.js';
 import { Recorder, type Timeline } from '../lib/timeline.js';
 import {
@@ -82,33 +82,17 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
     const group = new Group();
     for (const name of SOURCE_NAMES) await group.go((signal) => fetchOne(rec, name, signal));
     await group.wait();
-    const fanOut = rec.finish();
-    timelines.push(fanOut);
+    const fannedOut = rec.finish();
+    timelines.push(fannedOut);
 
     sources.setHang(HUNG, true);
     sources.resetStats();
-    rec = new Recorder(
-      `deadline ${deadlineMs} ms (Group + withTimeout), ${HUNG} hangs`,
-      progress('deadline'),
-    );
-    const statuses: Partial<Record<SourceName, 'ok' | 'timeout'>> = {};
-    {
-      using scope = withTimeout(undefined, deadlineMs);
-      const g = new Group({ signal: scope.signal });
-      for (const name of SOURCE_NAMES) {
-        await g.go(async (signal) => {
-          try {
-            await fetchOne(rec, name, signal);
-            statuses[name] = 'ok';
-          } catch (error) {
-            // A source that misses the deadline is a partial result, not a failure of the whole fan-out.
-            if (!signal.aborted) throw error;
-            statuses[name] = 'timeout';
-          }
-        });
-      }
-      await g.wait();
-    }
+    rec = new Recorder(`deadline ${deadlineMs} ms (goscale fanOut), ${HUNG} hangs`, progress('deadline'));
+    const bySource = Object.fromEntries(
+      SOURCE_NAMES.map((name) => [name, (signal: AbortSignal) => fetchOne(rec, name, signal)]),
+    ) as Record<SourceName, (signal: AbortSignal) => Promise<unknown>>;
+    // One deadline for all five; a source that misses it reads { status: 'timeout' } and its request is aborted.
+    const results = await fanOut(bySource, { timeout: deadlineMs });
     const deadline = rec.finish();
     timelines.push(deadline);
     // Give the server a moment to see the aborted request's socket close before counting what it still holds.
@@ -161,18 +145,18 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
     timelines.push(mergeRun);
     sources.setHang(HUNG, false);
 
-    const slowestMs = Math.max(...fanOut.bars.map((b) => b.end - b.start));
+    const slowestMs = Math.max(...fannedOut.bars.map((b) => b.end - b.start));
     const measurements: Section2 = {
       sources: SOURCE_NAMES.map((name) => ({ name, medianMs: SOURCE_MEDIANS[name] * scale })),
       sequentialMs: sequential.wallMs,
-      fanOutMs: fanOut.wallMs,
+      fanOutMs: fannedOut.wallMs,
       slowestSourceMs: slowestMs,
       deadline: {
         hung: HUNG,
         deadlineMs,
         wallMs: deadline.wallMs,
-        onTime: SOURCE_NAMES.filter((n) => statuses[n] === 'ok'),
-        timedOut: SOURCE_NAMES.filter((n) => statuses[n] === 'timeout'),
+        onTime: SOURCE_NAMES.filter((n) => results[n].status === 'fulfilled'),
+        timedOut: SOURCE_NAMES.filter((n) => results[n].status === 'timeout'),
         heldAtSourceAfter: heldAfterDeadline,
       },
       handRolled: { watchdogMs, expected: SOURCE_NAMES.length, received: fanIn.received(), finished },
