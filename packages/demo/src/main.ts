@@ -1,5 +1,5 @@
 /**
- * @module The talk's demo: `npm run demo [-- --section N --quick --json --html report.html --seed S]`.
+ * @module The talk's demo: `npm run demo -- -- [--section N] [--quick] [--json] [--html report.html] [--seed S]`.
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +9,10 @@ import { ProgressLine, paint, renderConclusions, renderTable, wantsColour, fmtMs
 import { renderHtml } from './lib/html.js';
 import { SECTIONS, runSection, type SectionResult } from './sections/index.js';
 
-const USAGE = `Usage: npm run demo -- [options]
+export { runSection } from './sections/index.js';
+export type { Conclusion, RunOptions, SectionResult, Table } from './sections/index.js';
+
+const USAGE = `Usage: npm run demo -- -- [options]   (from packages/demo: npm start -- [options])
   --section N     run only section N (1-5; repeatable)
   --quick         small sizes, a few seconds per section
   --seed S        seed for every latency distribution (default 42)
