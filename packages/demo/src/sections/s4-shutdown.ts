@@ -130,7 +130,8 @@ export async function runShutdown(opts: RunOptions): Promise<SectionResult<Secti
     stopLoad = true;
     const sigtermAt = rec.event('SIGTERM');
     child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, readinessDelayMs + 100));
+    // Margin past the readiness delay for signal delivery on a busy machine; the listener is closed by then.
+    await new Promise((resolve) => setTimeout(resolve, readinessDelayMs + 200));
     const attempts = await Promise.all(
       Array.from({ length: newAttempts }, () =>
         rec.track(
