@@ -114,6 +114,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const totalMs = performance.now() - started;
   agent.destroy();
+  const claims = results.flatMap((r) => r.conclusions.filter((c) => c.claim !== undefined));
+  if (claims.length > 0) {
+    out(`\n${paint(colour, 'bold', "The talk's claims, against this run")}\n`);
+    out(
+      renderConclusions(
+        claims.map((c) => ({ ok: c.ok, text: `"${c.claim}": ${c.text}` })),
+        colour,
+      ),
+    );
+  }
   const supported = results.flatMap((r) => r.conclusions).filter((c) => c.ok).length;
   const total = results.flatMap((r) => r.conclusions).length;
   out(
