@@ -121,7 +121,7 @@ export function conclude4(m: Section4): Conclusion[] {
     },
     {
       ok: checks.every(Boolean),
-      claim: 'context is your friend for cancellation',
+      claim: 'nothing lost',
       text: checks.every(Boolean)
         ? 'Nothing lost: every accepted request answered, every subscriber told, every abandoned backend call stopped.'
         : 'Something was lost: see the rows marked NO above.',
