@@ -203,6 +203,55 @@ describe('limit (p-limit compatibility)', () => {
     assert.equal(l.activeCount, 0);
   });
 
+  it('clearQueue keeps the calls already admitted: they still run and keep activeCount right', async () => {
+    const l = limit(1);
+    const g = gate();
+    const ran: string[] = [];
+    const first = l(() => g.promise);
+    const admitted = l(() => ran.push('admitted'));
+    const cleared = l(() => ran.push('cleared'));
+    await flush();
+    assert.equal(l.pendingCount, 2);
+    l.concurrency = 2;
+    assert.equal(l.activeCount, 2);
+    assert.equal(l.pendingCount, 1);
+    l.clearQueue();
+    assert.equal(l.activeCount, 2);
+    assert.equal(l.pendingCount, 0);
+    await admitted;
+    assert.deepEqual(ran, ['admitted']);
+    assert.equal(await isSettled(cleared), false);
+    g.open();
+    await first;
+    assert.equal(l.activeCount, 0);
+    // The limiter keeps working after a clear.
+    assert.equal(await l(() => 'after'), 'after');
+  });
+
+  it('keeps call order across many waiting calls and clears, at concurrency 1', async () => {
+    const l = limit({ concurrency: 1, rejectOnClear: true });
+    const order: number[] = [];
+    const calls = Array.from({ length: 200 }, (_, i) => l(async () => void order.push(i)));
+    await Promise.all(calls);
+    assert.deepEqual(
+      order,
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    const g = gate();
+    const blocked = l(() => g.promise);
+    const dropped = Array.from({ length: 100 }, () => l(() => order.push(-1)));
+    l.clearQueue();
+    const later = Array.from({ length: 100 }, (_, i) => l(async () => void order.push(1000 + i)));
+    g.open();
+    await blocked;
+    for (const d of dropped) await assert.rejects(d, { name: 'AbortError' });
+    await Promise.all(later);
+    assert.deepEqual(
+      order.slice(200),
+      Array.from({ length: 100 }, (_, i) => 1000 + i),
+    );
+  });
+
   it('clearQueue rejects the waiting tasks of limit.map, and the counts converge', async () => {
     const l = limit({ concurrency: 1, rejectOnClear: true });
     const g = gate();
@@ -373,7 +422,7 @@ describe('limit (model)', () => {
       fc.asyncProperty(
         fc.scheduler(),
         fc.integer({ min: 1, max: 5 }),
-        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 100 }),
         async (s, concurrency, n) => {
           const l = limit(concurrency);
           const t = tracker();

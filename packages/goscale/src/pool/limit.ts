@@ -2,6 +2,7 @@
  * @module `limit` and `limitFunction`: a drop-in for p-limit 7 (same API, same counts), faster and leaner per call.
  */
 import { describe } from '../internal/abort.js';
+import { CallQueue } from '../internal/pool-queue.js';
 
 /** Options of {@link limit} and {@link limitFunction}, as in p-limit. */
 export interface LimitOptions {
@@ -49,19 +50,6 @@ export type LimitedFunction<Arguments extends unknown[], ReturnType> = ((
 ) => Promise<ReturnType>) &
   Pick<LimitFunction, 'clearQueue' | 'activeCount' | 'pendingCount'>;
 
-/**
- * One call. While it waits, the queue holds the record and the function that opens its gate; opening the gate hands
- * the record to the shared `run`, so no call needs a closure of its own.
- */
-interface Call {
-  fn: (...args: unknown[]) => unknown;
-  args: unknown[];
-  /** Set when the call was cleared with `rejectOnClear`: the reason it rejects with instead of running. */
-  cleared: unknown;
-}
-
-type Open = (call: Call) => void;
-
 function checkLimitConcurrency(value: unknown): asserts value is number {
   // TypeError for every bad value, as p-limit does, so code catching p-limit's errors keeps working.
   if (!((Number.isInteger(value) || value === Infinity) && (value as number) > 0)) {
@@ -84,12 +72,13 @@ function checkLimitConcurrency(value: unknown): asserts value is number {
  * - The caller's `AsyncLocalStorage` context reaches `fn` even when it starts much later: the call's promise is a
  *   `then` registered at call time, in the caller's context, so the context rides on the promise reaction itself
  *   (as it does across an `await`), with no `AsyncResource.bind`.
+ * - `clearQueue()` drops the calls not yet admitted; admitted ones (counted in `activeCount`) still run.
  * - A call whose `fn` throws or rejects frees its slot and rejects its own promise only.
  * - Misuse: a bad `concurrency` or `rejectOnClear` throws a TypeError quoting it; a non-function `fn` rejects that
  *   call with a TypeError and takes no slot.
  *
- * Cost: a waiting call holds a small record, one pending gate promise with its resolver, and the reaction that will
- * run it: about half of what p-limit keeps per waiting call (see BENCHMARKS.md for time and bytes).
+ * Cost: a waiting call holds its returned promise, the reaction that will run it (on a gate shared by 32 calls) and
+ * two array slots: about a fifth of what p-limit keeps per waiting call (see BENCHMARKS.md for time and bytes).
  *
  * @param options - the concurrency, or `{ concurrency, rejectOnClear = false }`.
  * @returns the limiter.
@@ -107,103 +96,28 @@ export function limit(options: number | LimitOptions): LimitFunction {
   if (typeof rejectOnClear !== 'boolean') {
     throw new TypeError(`limit: expected \`rejectOnClear\` to be a boolean, got ${describe(rejectOnClear)}`);
   }
-  let max: number = concurrency;
-  let active = 0;
-  // Parallel arrays with a moving head: O(1) amortized push and shift, no list node per waiting call.
-  let calls: Call[] = [];
-  let opens: Open[] = [];
-  let head = 0;
-
-  const admitHead = (): void => {
-    active++;
-    const call = calls[head]!;
-    const open = opens[head]!;
-    calls[head] = opens[head] = undefined!;
-    head++;
-    if (head === calls.length) {
-      calls = [];
-      opens = [];
-      head = 0;
-    } else if (head >= 1024 && head * 2 >= calls.length) {
-      calls = calls.slice(head);
-      opens = opens.slice(head);
-      head = 0;
-    }
-    open(call);
-  };
-
-  // Hands the freed slot straight to the oldest waiter, so a newcomer can never overtake it.
-  const release = (): void => {
-    active--;
-    if (active < max && head < calls.length) admitHead();
-  };
-  const fulfilled = (value: unknown): unknown => {
-    release();
-    return value;
-  };
-  const rejected = (error: unknown): never => {
-    release();
-    throw error;
-  };
-
-  const run = (call: Call): unknown => {
-    if (call.cleared !== undefined) throw call.cleared;
-    let value: unknown;
-    try {
-      value = call.fn(...call.args);
-    } catch (error) {
-      release();
-      throw error;
-    }
-    if (value instanceof Promise || isThenable(value))
-      return Promise.resolve(value).then(fulfilled, rejected);
-    release();
-    return value;
-  };
-
-  const gate = (open: Open): void => {
-    opens.push(open);
-  };
-
+  const queue = new CallQueue(concurrency, rejectOnClear);
   const call = (fn: (...args: unknown[]) => unknown, ...args: unknown[]): Promise<unknown> => {
     if (typeof fn !== 'function') {
       return Promise.reject(new TypeError(`limit: expected \`fn\` to be a function, got ${describe(fn)}`));
     }
-    const record: Call = { fn, args, cleared: undefined };
-    if (active < max && head === calls.length) {
-      active++;
-      // p-limit never calls `fn` synchronously; an already-resolved gate keeps that contract for one microtask.
-      return Promise.resolve(record).then(run);
-    }
-    calls.push(record);
-    return new Promise<Call>(gate).then(run);
+    return queue.call(fn, args);
   };
 
   Object.defineProperties(call, {
-    activeCount: { get: () => active },
-    pendingCount: { get: () => calls.length - head },
+    activeCount: { get: () => queue.active },
+    pendingCount: { get: () => queue.pending },
     concurrency: {
-      get: () => max,
+      get: () => queue.max,
       set(value: unknown) {
         checkLimitConcurrency(value);
-        max = value;
-        while (active < max && head < calls.length) admitHead();
+        queue.max = value;
+        queue.admit();
       },
     },
     clearQueue: {
       value(): void {
-        const waiting = calls;
-        const gates = opens;
-        const from = head;
-        calls = [];
-        opens = [];
-        head = 0;
-        if (!rejectOnClear) return;
-        const reason = new DOMException('This operation was aborted', 'AbortError');
-        for (let i = from; i < waiting.length; i++) {
-          waiting[i]!.cleared = reason;
-          gates[i]!(waiting[i]!);
-        }
+        queue.clear();
       },
     },
     map: {
@@ -226,14 +140,6 @@ export function limit(options: number | LimitOptions): LimitFunction {
     },
   });
   return call as unknown as LimitFunction;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
 }
 
 function noop(): void {}
