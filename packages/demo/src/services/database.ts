@@ -53,7 +53,8 @@ export function slowdown(inFlight: number, knee: number, alpha: number): number 
 
 /**
  * Starts the database. Model: a query's service time is its seeded base time times {@link slowdown} of the number
- * of queries in flight when it arrives (lock contention and cache thrashing grow faster than the load), so past the
+ * of queries in flight when it arrives (itself included; "in flight" by the model's clock: admitted and within
+ * their service time) (lock contention and cache thrashing grow faster than the load), so past the
  * knee every extra concurrent query lowers the total throughput; a query past the statement timeout is answered 503
  * after the timeout. The key-value endpoints take a fixed `kvMs` and are not slowed (they serve section 3's race).
  *
@@ -68,6 +69,8 @@ export function slowdown(inFlight: number, knee: number, alpha: number): number 
 export async function startDatabase(options: DatabaseOptions): Promise<Database> {
   const { seed, medianMs = 5, knee = 8, alpha = 1.5, statementTimeoutMs = 2_000, kvMs = 2 } = options;
   const inFlight = new InFlight();
+  // When each query admitted and not yet done will be done, by the model.
+  let busyUntil: number[] = [];
   const kv = new Map<string, number>();
   let ok = 0;
   let timedOut = 0;
@@ -99,7 +102,13 @@ export async function startDatabase(options: DatabaseOptions): Promise<Database>
       leave();
       gone.abort();
     });
-    const ms = serviceMs(Number(id), inFlight.current);
+    // Contention is counted on the model's clock: queries whose service time has not yet elapsed. Counting open
+    // responses instead would let a CPU stall in this process (late timers, late writes) masquerade as database
+    // contention and feed a collapse the model does not describe.
+    const now = performance.now();
+    busyUntil = busyUntil.filter((end) => end > now);
+    const ms = serviceMs(Number(id), busyUntil.length + 1);
+    busyUntil.push(now + Math.min(ms, statementTimeoutMs));
     await pause(Math.min(ms, statementTimeoutMs), gone.signal);
     if (gone.signal.aborted) return;
     if (ms > statementTimeoutMs) {
