@@ -19,6 +19,8 @@ export class ConnectionTracker {
   readonly #sockets = new Set<Socket>();
   readonly #busy = new Map<Socket, Set<ServerResponse>>();
   #draining = false;
+  /** Called when the last tracked socket closes, once the listener was found closed already. */
+  #onEmpty: (() => void) | undefined;
   /** Responses this tracker put `Connection: close` on, so that it only ever takes back its own header. */
   readonly #marked = new WeakSet<ServerResponse>();
   readonly #onConnection: (socket: Socket) => void;
@@ -28,8 +30,14 @@ export class ConnectionTracker {
     this.#server = server;
     const sockets = this.#sockets;
     const busy = this.#busy;
+    const onEmpty = (): void => {
+      const wake = this.#onEmpty;
+      this.#onEmpty = undefined;
+      wake?.();
+    };
     const forget = function (this: Socket): void {
       sockets.delete(this);
+      if (sockets.size === 0) onEmpty();
     };
     const socketDone = function (this: Socket): void {
       // A socket that dies with pipelined requests queued never closes their responses: drop them with it.
@@ -61,18 +69,6 @@ export class ConnectionTracker {
     server.prependListener('request', this.#onRequest);
   }
 
-  /** Sockets accepted since construction and not closed yet. */
-  get size(): number {
-    return this.#sockets.size;
-  }
-
-  /** Responses not closed yet, across all sockets. */
-  get inFlight(): number {
-    let n = 0;
-    for (const open of this.#busy.values()) n += open.size;
-    return n;
-  }
-
   /**
    * Stops accepting, closes idle keep-alive connections, marks in-flight responses `Connection: close`, and from now
    * on closes each connection when its last response closes. `onClosed` runs once the listener is closed and every
@@ -80,7 +76,12 @@ export class ConnectionTracker {
    */
   drain(onClosed: () => void): void {
     this.#draining = true;
-    this.#server.close(() => onClosed());
+    this.#server.close((error) => {
+      // Not listening (closed already by someone else, or never opened): Node reports it at once, with connections
+      // perhaps still open, so wait for the ones this tracker knows of.
+      if (error === undefined || this.#sockets.size === 0) onClosed();
+      else this.#onEmpty = onClosed;
+    });
     // server.close() already does this on Node 20; called again so the intent does not hang on a version detail.
     this.#server.closeIdleConnections();
     for (const open of this.#busy.values()) this.#markLast(open);

@@ -15,8 +15,9 @@ export interface RequestEntry {
 }
 
 /**
- * Keyed by the response: one response per request even on a keep-alive socket, and a WeakMap so that a finished
- * request's entry goes with its response object.
+ * Keyed by the response (one per request, even on a keep-alive socket). `requestSignal` deletes an entry as soon as
+ * its outcome is known; the WeakMap only matters for a response that never emits 'close' (a pipelined request whose
+ * socket died), whose entry then goes with it.
  */
 export const requestEntries = new WeakMap<ServerResponse, RequestEntry>();
 

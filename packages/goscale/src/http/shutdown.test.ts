@@ -114,6 +114,23 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     await done;
   });
 
+  it('still waits for open connections when the server had been closed by someone else', async () => {
+    const { server, port, lifecycle, requests, handle } = await setup();
+    const release = gate();
+    handle((_req, res) => void release.promise.then(() => res.end('late')));
+    const client = await rawClient(port);
+    client.socket.write(get('/'));
+    await until(() => requests.length === 1);
+    server.close();
+    const state = settled(lifecycle.shutdown());
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(state.done, false);
+    release.resolve();
+    await client.waitFor('late');
+    await until(() => state.done);
+    assert.equal(state.error, undefined);
+  });
+
   it('closes a keep-alive connection whose response had already sent its headers once that response ends', async () => {
     const { port, lifecycle, requests, handle } = await setup();
     handle((_req, res) => res.write('head;'));
