@@ -3,9 +3,9 @@
  * signal handling, readiness flag and deadline every deployment writes by hand.
  */
 import type { Server } from 'node:http';
-import { constants } from 'node:os';
-import { checkInteger, describe } from '../internal/abort.js';
+import { describe } from '../internal/abort.js';
 import { ConnectionTracker } from './shutdown-connections.js';
+import { checkOptions, checkServer } from './shutdown-options.js';
 
 /**
  * Options of {@link gracefulShutdown}. All are optional; invalid values throw at once, quoting the value.
@@ -70,8 +70,9 @@ export interface Shutdown {
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
 /**
- * Installs a graceful shutdown on `server`. Call it before the server accepts connections: connections that arrive
- * earlier are drained and counted by Node, but only later ones are destroyed by socket at the deadline.
+ * Installs a graceful shutdown on `server`. Call it before `listen()`: a request already in flight when it is installed
+ * is not marked `Connection: close`, and a connection upgraded earlier (WebSocket) is not destroyed at the deadline.
+ * Go: `http.Server.Shutdown` plus `signal.NotifyContext`; npm: `http-terminator`, `@godaddy/terminus`.
  *
  * The order, on the first signal or `shutdown(reason)`:
  * 1. `ready` turns false at once.
@@ -82,7 +83,12 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
  * 4. In the same tick, `signal` aborts with the reason, so that SSE brokers and long polls end their streams — they
  *    never finish by themselves, and the drain cannot end while they are open.
  * 5. When every connection has closed, the `onShutdown` hooks run, last registered first.
- * 6. The returned promise settles; with `exit`, `process.exit(0)`, or `process.exit(1)` if anything below happened.
+ * 6. The returned promise settles; with `exit`, the process exits with code 0, or 1 when the deadline struck, a
+ *    second signal came or a hook failed.
+ *
+ * Hooks are for releasing what requests use (database pools, queues, telemetry): they run after the last response.
+ * Ending a stream belongs on `signal` — a hook that closes an SSE broker would wait for the broker's own streams,
+ * i.e. until the deadline.
  *
  * If `timeoutMs` strikes before step 5, every remaining request signal (from `requestSignal`) aborts with a
  * `TimeoutError`, every socket is destroyed, and the shutdown continues at step 5 (exit code 1). A second signal
@@ -98,7 +104,7 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
  * ```ts
  * const server = http.createServer(app);
  * const lifecycle = gracefulShutdown(server, { readinessDelayMs: 5_000 });
- * lifecycle.signal.addEventListener('abort', () => broker.close({ event: 'bye' }));
+ * lifecycle.signal.addEventListener('abort', () => broker.close({ event: { event: 'bye', data: 'restarting' } }));
  * lifecycle.onShutdown(() => db.end());
  * app.get('/ready', (_req, res) => res.status(lifecycle.ready ? 200 : 503).end());
  * server.listen(8080);
@@ -107,12 +113,7 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 export function gracefulShutdown(server: Server, options: GracefulShutdownOptions = {}): Shutdown {
   checkServer(server);
   const { signals = DEFAULT_SIGNALS, timeoutMs = 25_000, readinessDelayMs = 0, exit = true } = options;
-  checkSignals(signals);
-  checkInteger('gracefulShutdown', 'timeoutMs', timeoutMs, 0, true);
-  checkInteger('gracefulShutdown', 'readinessDelayMs', readinessDelayMs, 0);
-  if (typeof exit !== 'boolean') {
-    throw new TypeError(`gracefulShutdown: expected \`exit\` to be a boolean, got ${describe(exit)}`);
-  }
+  checkOptions(signals, timeoutMs, readinessDelayMs, exit);
   return new ShutdownImpl(server, [...signals], timeoutMs, readinessDelayMs, exit);
 }
 
@@ -250,33 +251,5 @@ class ShutdownImpl implements Shutdown {
     for (const name of this.#signals) process.off(name, this.#onSignal);
     this.#tracker.dispose();
     if (this.#exit) process.exit(code);
-  }
-}
-
-function checkServer(server: unknown): asserts server is Server {
-  const s = server as Partial<Server> | null | undefined;
-  if (
-    typeof s?.close !== 'function' ||
-    typeof s.on !== 'function' ||
-    typeof s.closeAllConnections !== 'function'
-  ) {
-    throw new TypeError(
-      `gracefulShutdown: expected \`server\` to be an http.Server, got ${describe(server)}`,
-    );
-  }
-}
-
-function checkSignals(signals: unknown): void {
-  if (!Array.isArray(signals)) {
-    throw new TypeError(
-      `gracefulShutdown: expected \`signals\` to be an array of signal names, got ${describe(signals)}`,
-    );
-  }
-  for (const name of signals) {
-    if (typeof name !== 'string' || !Object.hasOwn(constants.signals, name)) {
-      throw new TypeError(
-        `gracefulShutdown: expected \`signals\` to hold signal names like 'SIGTERM', got ${describe(name)}`,
-      );
-    }
   }
 }
