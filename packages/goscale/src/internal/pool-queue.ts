@@ -5,6 +5,18 @@
  */
 
 type Fn = (...args: unknown[]) => unknown;
+
+/** The arguments of a call with none or several; a call with exactly one stores it bare (no wrapper, no array). */
+export class Args {
+  constructor(readonly list: unknown[]) {}
+}
+
+/** Shared by every call made without arguments. */
+export const NO_ARGS = new Args([]);
+
+function apply(fn: Fn, arg: unknown): unknown {
+  return arg instanceof Args ? fn(...arg.list) : fn(arg);
+}
 type Wake = (cleared: unknown) => void;
 
 /** The queue's life between two `clear()`s. Handlers of an older generation find their calls were cleared. */
@@ -48,7 +60,7 @@ export class CallQueue {
   active = 0;
   readonly #rejectOnClear: boolean;
   #generation: Generation = { rejected: false, reason: undefined };
-  /** Queued calls not yet taken by a handler, as fn, args pairs. */
+  /** Queued calls not yet taken by a handler, as (fn, argument) pairs. */
   #calls: unknown[] = [];
   #callHead = 0;
   #epochs: Epoch[] = [];
@@ -77,13 +89,14 @@ export class CallQueue {
     );
   }
 
-  call(fn: Fn, args: unknown[]): Promise<unknown> {
+  /** Queues `fn`; `arg` is its single argument, or an {@link Args} for any other count. */
+  call(fn: Fn, arg: unknown): Promise<unknown> {
     if (this.active < this.max && this.pending === 0) {
       this.active++;
       // Never call fn synchronously (p-limit's contract); the reaction also carries the caller's context.
-      return RESOLVED.then(() => this.#start(fn, args));
+      return RESOLVED.then(() => this.#start(fn, arg));
     }
-    this.#calls.push(fn, args);
+    this.#calls.push(fn, arg);
     let epoch = this.#tail;
     if (epoch === undefined || epoch.size === EPOCH) {
       let open!: (generation: Generation) => void;
@@ -131,7 +144,7 @@ export class CallQueue {
     if (generation !== this.#generation) {
       if (generation === this.#survivorGeneration && this.#survivorHead < this.#survivors.length) {
         const fn = this.#survivors[this.#survivorHead++] as Fn;
-        return this.#start(fn, this.#survivors[this.#survivorHead++] as unknown[]);
+        return this.#start(fn, this.#survivors[this.#survivorHead++]);
       }
       if (generation.rejected) throw generation.reason;
       return new Promise(noop);
@@ -140,7 +153,7 @@ export class CallQueue {
     const calls = this.#calls;
     const head = this.#callHead;
     const fn = calls[head] as Fn;
-    const args = calls[head + 1] as unknown[];
+    const arg = calls[head + 1];
     calls[head] = calls[head + 1] = undefined;
     this.#callHead = head + 2;
     if (this.#callHead === calls.length) {
@@ -152,18 +165,18 @@ export class CallQueue {
     }
     if (this.#reserved > 0) {
       this.#reserved--;
-      return this.#start(fn, args);
+      return this.#start(fn, arg);
     }
     return new Promise<unknown>((wake) => this.#parked.push(wake)).then((cleared) => {
       if (cleared !== undefined) throw cleared;
-      return this.#start(fn, args);
+      return this.#start(fn, arg);
     });
   };
 
-  #start(fn: Fn, args: unknown[]): unknown {
+  #start(fn: Fn, arg: unknown): unknown {
     let value: unknown;
     try {
-      value = fn(...args);
+      value = apply(fn, arg);
     } catch (error) {
       this.#release();
       throw error;

@@ -96,6 +96,12 @@ describe('limit (p-limit compatibility)', () => {
     const l = limit(1);
     const symbol = Symbol('test');
     assert.equal(await l((a: symbol, b: number) => [a, b] as const, symbol, 2).then((r) => r[0]), symbol);
+    const count = (...args: unknown[]): number => args.length;
+    assert.deepEqual(
+      await Promise.all([l(count), l(count, undefined), l(count, 1, 2, 3), l(count, [1, 2])]),
+      [0, 1, 3, 1],
+    );
+    assert.deepEqual(await l((x: number[]) => x, [1, 2]), [1, 2]);
   });
 
   it('counts a limited provider helper as active and pending synchronously', async () => {
