@@ -76,6 +76,31 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     await done;
   });
 
+  it('delivers a large response in full to a slow reader when the shutdown starts mid-transfer', async () => {
+    const { port, lifecycle, handle } = await setup();
+    const body = Buffer.alloc(8 * 1024 * 1024, 'a');
+    handle((_req, res) => res.end(body));
+    const client = await rawClient(port);
+    client.socket.pause();
+    client.socket.write(get('/big'));
+    // Let the server fill the socket buffers while the client does not read.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    const done = lifecycle.shutdown();
+    client.socket.resume();
+    await client.closed;
+    await done;
+    assert.equal(client.text().split('\r\n\r\n')[1]!.length, body.length);
+  });
+
+  it('closes a connection that never carried a request (a preconnect)', async () => {
+    const { port, lifecycle } = await setup();
+    const client = await rawClient(port);
+    await new Promise((resolve) => setImmediate(resolve));
+    const done = lifecycle.shutdown();
+    await client.closed;
+    await done;
+  });
+
   it('lets an in-flight request finish, answered with Connection: close, and refuses new connections', async () => {
     const { port, lifecycle, requests, handle } = await setup();
     const release = gate();
@@ -129,6 +154,37 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     await client.waitFor('late');
     await until(() => state.done);
     assert.equal(state.error, undefined);
+  });
+
+  it('answers every accepted request and runs hooks last, whatever the order of completions and shutdown()', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.integer({ min: 1, max: 6 }), async (s, n) => {
+        const { port, lifecycle, requests, handle } = await setup();
+        const log: string[] = [];
+        handle((req, res) => {
+          res.once('close', () => log.push(`closed ${req.url}`));
+          void s.schedule(Promise.resolve(`end ${req.url}`)).then(() => res.end(`done ${req.url};`));
+        });
+        lifecycle.onShutdown(() => void log.push('hook'));
+        // Two connections, requests pipelined on each, so the Connection: close mark has to pick the last one.
+        const clients = await Promise.all([rawClient(port), rawClient(port)]);
+        for (let i = 0; i < n; i++) clients[i % 2]!.socket.write(get(`/${i}`));
+        await until(() => requests.length === n);
+        let done: Promise<void> | undefined;
+        void s.schedule(Promise.resolve('shutdown')).then(() => {
+          done = lifecycle.shutdown();
+        });
+        await s.waitAll();
+        await until(() => done !== undefined);
+        await done;
+        await Promise.all(clients.map((c) => c.closed));
+        const received = clients.map((c) => c.text()).join('');
+        for (let i = 0; i < n; i++) assert.match(received, new RegExp(`done /${i};`), `response ${i}`);
+        assert.equal(log.at(-1), 'hook');
+        assert.equal(log.filter((l) => l.startsWith('closed')).length, n);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('closes a keep-alive connection whose response had already sent its headers once that response ends', async () => {
