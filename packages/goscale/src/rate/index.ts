@@ -1,4 +1,4 @@
 /**
- * @module (being written)
+ * @module Rate limiting: a token-bucket `Limiter` (golang.org/x/time/rate).
  */
-export {};
+export { Limiter, type LimiterOptions, type Reservation } from './limiter.js';
