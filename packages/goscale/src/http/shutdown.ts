@@ -77,9 +77,10 @@ const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
  * The order, on the first signal or `shutdown(reason)`:
  * 1. `ready` turns false at once.
  * 2. For `readinessDelayMs` the server keeps serving normally.
- * 3. `server.close()`: new connections are refused; idle keep-alive connections close; in-flight responses that have
- *    not sent headers, and requests that still arrive on open connections, are answered with `Connection: close`;
- *    each connection closes when its last response has finished.
+ * 3. `server.close()`: new connections are refused; idle connections close (keep-alive ones, and ones that never
+ *    carried a request); the newest in-flight response of each connection, and requests that still arrive on open
+ *    connections, are answered with `Connection: close`; each connection closes once its last response has been
+ *    flushed — unlike Node 20's bare `server.close()`, which can cut a large response that is still being sent.
  * 4. In the same tick, `signal` aborts with the reason, so that SSE brokers and long polls end their streams — they
  *    never finish by themselves, and the drain cannot end while they are open.
  * 5. When every connection has closed, the `onShutdown` hooks run, last registered first.
