@@ -48,7 +48,9 @@ export let internals: ChannelInternals;
  *   once, even when the operation could complete.
  *
  * Cost: a send or receive that completes at once allocates at most its result; one that blocks costs one waiter
- * record and one promise (about 200 bytes; see BENCHMARKS.md), and leaves its queue in O(1) when aborted.
+ * record and one promise (about 330 bytes measured on Node 20, 490 with a signal; see BENCHMARKS.md), and leaves
+ * its queue in O(1) when aborted. A million values through one producer and one consumer cost about as much per value
+ * as a hand-written promise hand-off (1.0x to 1.3x measured), several times less than ts-chan.
  *
  * @typeParam T - the type of the values.
  * @example
