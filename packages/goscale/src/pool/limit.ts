@@ -27,7 +27,10 @@ export interface LimitFunction {
   readonly activeCount: number;
   /** The number of calls waiting for a slot (their `fn` has not been called yet). */
   readonly pendingCount: number;
-  /** The limit. Setting it validates the value; raising it starts queued calls at once, lowering it stops none. */
+  /**
+   * The limit. Setting it validates the value (TypeError quoting it); raising it admits waiting calls at once (p-limit
+   * admits them a microtask later), lowering it stops no running call.
+   */
   concurrency: number;
   /**
    * Discards the waiting calls; running ones are not affected. The discarded promises stay pending for ever unless
