@@ -160,6 +160,8 @@ class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
  * - Leaving the loop early (`break`, `return`, a throw: anything that calls `return()`) aborts the running mappers
  *   with an `AbortError`, closes the input and resolves at once, without waiting for them.
  * - An already-aborted signal makes the first `next()` reject with its reason; nothing is pulled.
+ * - A consumer that neither reads to the end nor calls `return()` keeps the run, and its listener on `signal`, alive,
+ *   as an unfinished async generator would: use `for await`, or call `return()`.
  *
  * Cost: as {@link map}, plus one Map entry per result that finished ahead of the one the consumer waits for.
  *
