@@ -30,6 +30,9 @@ export interface FanOutOptions {
   limit?: number | undefined;
 }
 
+// Shared like Go's context.Canceled: a DOMException per call would cost as much as the rest of the call.
+const SETTLED = new DOMException('fanOut: every source settled', 'AbortError');
+
 type AnySources = readonly FanOutSource[] | Readonly<Record<string, FanOutSource>>;
 
 /**
@@ -105,7 +108,7 @@ export function fanOut<const S extends AnySources>(
         if (--remaining === 0) {
           over = true;
           scope.signal.removeEventListener('abort', onAbort);
-          scope.cancel();
+          scope.cancel(SETTLED);
           resolve(results as FanOutResults<S>);
         }
       });

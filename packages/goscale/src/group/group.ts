@@ -15,21 +15,40 @@ export interface GroupOptions {
 /** A task run by a {@link Group}: it receives `group.signal` and should stop when it aborts. */
 export type GroupTask = (signal: AbortSignal) => Promise<unknown>;
 
-/** A `go()` call waiting for a slot. Extends the list node so that queueing allocates nothing else. */
+const noop = (): void => {};
+
+// The promise executor runs synchronously, so one shared executor can hand `resolve` out through a variable: a
+// queued go() then allocates no closure of its own (a million queued calls are mostly allocation and GC).
+let captured: () => void = noop;
+const capture = (resolve: () => void): void => {
+  captured = resolve;
+};
+
+/** A `go()` call waiting for a slot. It is its own list node, so queueing allocates no separate entry. */
 class Admission implements ListNode {
   prev: ListNode | undefined = undefined;
   next: ListNode | undefined = undefined;
   linked = false;
-  onAbort: (() => void) | undefined = undefined;
+  resolve: () => void = noop;
+  constructor(readonly fn: GroupTask) {}
+}
+
+/** A waiting `go()` with a caller's signal: only these pay for the fields an abort needs. */
+class AbortableAdmission extends Admission {
+  reject: (reason: unknown) => void = noop;
   constructor(
-    readonly fn: GroupTask,
-    readonly resolve: () => void,
-    readonly reject: (reason: unknown) => void,
-    readonly signal: AbortSignal | undefined,
-  ) {}
+    fn: GroupTask,
+    readonly signal: AbortSignal,
+    readonly onAbort: (node: AbortableAdmission) => void,
+  ) {
+    super(fn);
+  }
+  readonly listener = (): void => this.onAbort(this);
 }
 
 const RESOLVED = Promise.resolve();
+// One shared reason, like Go's context.Canceled: building a DOMException per group would cost more than the abort.
+const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
 
 /**
  * A group of tasks that share one cancellation signal. Go: `errgroup.WithContext` + `SetLimit` + `TryGo`.
@@ -63,6 +82,8 @@ export class Group {
   readonly #limit: number;
   readonly #queue = new List<Admission>();
   #active = 0;
+  /** Mirrors `#controller.signal.aborted`, read on every go() and every finished task without a getter call. */
+  #cancelled = false;
   #failed = false;
   #error: unknown = undefined;
   /** True once a task handed to go() was dropped because the group was cancelled: wait() must not resolve. */
@@ -83,7 +104,7 @@ export class Group {
     this.#limit = limit;
     this.#parent = signal;
     if (signal === undefined) return;
-    if (signal.aborted) this.#controller.abort(reasonOf(signal));
+    if (signal.aborted) this.#cancel(reasonOf(signal));
     else signal.addEventListener('abort', this.#onParentAbort, { once: true });
   }
 
@@ -122,7 +143,7 @@ export class Group {
       return Promise.reject(error);
     }
     if (signal?.aborted) return Promise.reject(reasonOf(signal));
-    if (this.#controller.signal.aborted) {
+    if (this.#cancelled) {
       this.#dropped = true;
       return RESOLVED;
     }
@@ -130,16 +151,19 @@ export class Group {
       this.#start(fn);
       return RESOLVED;
     }
-    return new Promise<void>((resolve, reject) => {
-      const node = new Admission(fn, resolve, reject, signal);
-      if (signal !== undefined) {
-        node.onAbort = () => {
-          this.#queue.remove(node);
-          reject(reasonOf(signal));
-        };
-        signal.addEventListener('abort', node.onAbort, { once: true });
-      }
+    if (signal === undefined) {
+      const node = new Admission(fn);
       this.#queue.push(node);
+      const admitted = new Promise<void>(capture);
+      node.resolve = captured;
+      return admitted;
+    }
+    const node = new AbortableAdmission(fn, signal, this.#onCallerAbort);
+    this.#queue.push(node);
+    signal.addEventListener('abort', node.listener, { once: true });
+    return new Promise<void>((resolve, reject) => {
+      node.resolve = resolve;
+      node.reject = reject;
     });
   }
 
@@ -159,7 +183,7 @@ export class Group {
     if (typeof fn !== 'function') {
       throw new TypeError(`Group.tryGo: expected \`fn\` to be a function, got ${describe(fn)}`);
     }
-    if (this.#controller.signal.aborted || this.#active >= this.#limit) return false;
+    if (this.#cancelled || this.#active >= this.#limit) return false;
     this.#start(fn);
     return true;
   }
@@ -218,32 +242,48 @@ export class Group {
     this.#finish();
   };
 
+  readonly #onCallerAbort = (node: AbortableAdmission): void => {
+    this.#queue.remove(node);
+    node.reject(reasonOf(node.signal));
+  };
+
   readonly #onParentAbort = (): void => {
     this.#cancel(reasonOf(this.#parent!));
   };
 
   #finish(): void {
     this.#active--;
-    if (!this.#controller.signal.aborted) {
+    if (!this.#cancelled) {
       const node = this.#queue.shift();
       if (node !== undefined) {
-        if (node.onAbort !== undefined) node.signal!.removeEventListener('abort', node.onAbort);
-        node.resolve();
-        this.#start(node.fn);
+        this.#admit(node);
         return;
       }
     }
     if (this.#active === 0 && this.#waiter !== undefined && !this.#settled) this.#settle();
   }
 
+  #admit(node: Admission): void {
+    this.#release(node);
+    this.#start(node.fn);
+  }
+
+  /** Resolves a waiting go() and removes its listener from the caller's signal. */
+  #release(node: Admission): void {
+    if (node instanceof AbortableAdmission) node.signal.removeEventListener('abort', node.listener);
+    node.resolve();
+  }
+
   /** Aborts the signal (first reason wins), unlinks from the parent and drops every queued task. */
   #cancel(reason: unknown): void {
     this.#parent?.removeEventListener('abort', this.#onParentAbort);
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+    if (!this.#cancelled) {
+      this.#cancelled = true;
+      this.#controller.abort(reason);
+    }
     for (let node = this.#queue.shift(); node !== undefined; node = this.#queue.shift()) {
       this.#dropped = true;
-      if (node.onAbort !== undefined) node.signal!.removeEventListener('abort', node.onAbort);
-      node.resolve();
+      this.#release(node);
     }
   }
 
@@ -255,7 +295,7 @@ export class Group {
     } else if (this.#dropped) {
       waiter.reject(this.#controller.signal.reason);
     } else {
-      this.#cancel(new DOMException('Group: wait() settled', 'AbortError'));
+      this.#cancel(SETTLED);
       waiter.resolve();
     }
   }
