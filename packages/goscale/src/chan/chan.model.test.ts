@@ -290,7 +290,7 @@ describe('Channel and select against a reference model', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
-        fc.commands(commandArbs, { maxCommands: 30 }),
+        fc.commands(commandArbs, { maxCommands: 40, size: 'medium' }),
         async (caps, cmds) => {
           const setup = () => ({
             model: {
@@ -302,7 +302,7 @@ describe('Channel and select against a reference model', () => {
           await fc.asyncModelRun(setup, cmds);
         },
       ),
-      { numRuns: 1500 },
+      { numRuns: 4000 },
     );
   });
 });
