@@ -220,10 +220,10 @@ describe('fanOut', () => {
     assert.equal(timers(), before);
   });
 
-  it('leaves a long-lived caller signal with no listener after 100,000 completed calls', async () => {
+  it('leaves a long-lived caller signal with no listener after 20,000 completed calls', async () => {
     const parent = new AbortController();
     const before = timers();
-    for (let i = 0; i < 100_000; i++) {
+    for (let i = 0; i < 20_000; i++) {
       await fanOut({ a: async () => i }, { timeout: 60_000, signal: parent.signal });
     }
     assert.equal(listeners(parent.signal), 0);

@@ -78,6 +78,7 @@ const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
  */
 export class Group {
   readonly #controller = new AbortController();
+  readonly #signal = this.#controller.signal;
   readonly #parent: AbortSignal | undefined;
   readonly #limit: number;
   readonly #queue = new List<Admission>();
@@ -110,13 +111,16 @@ export class Group {
 
   /** Aborts on the first task error, on the parent's abort, or when `wait()` settles. Hand it to every task. */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#signal;
   }
 
   /**
    * Runs `fn(group.signal)` as soon as a slot is free. When the group is cancelled (before or while this call
    * waits), `fn` is never called and the promise still resolves: the group reports the outcome once, through
    * `wait()`. Check `group.signal.aborted` to stop a producing loop early.
+   *
+   * Gotcha (as in Go): a task that awaits `go()` on its own full group waits for a slot it holds itself. From inside
+   * a task, use `tryGo()` or do not await `go()`.
    *
    * @param fn - the task; its rejection (or synchronous throw) fails the group.
    * @param options - `signal` aborts this call's wait for a slot only: it rejects with `signal.reason`, leaves the
@@ -219,7 +223,7 @@ export class Group {
     this.#active++;
     let result: unknown;
     try {
-      result = fn(this.#controller.signal);
+      result = fn(this.#signal);
     } catch (error) {
       this.#onRejected(error);
       return;
