@@ -330,10 +330,10 @@ async function runServer(): Promise<void> {
     // Connecting 1,000 clients first warms node:http up and fills its pool of 1,000 HTTP parsers, so every measured
     // connect starts from the same state and none pays first-use costs.
     await (await connectAll(children, 'node:http', 1000)).close();
-    const go = await measureLib(children, 'goscale');
-    const bs = await measureLib(children, 'better-sse');
     const bare = await connectAll(children, 'node:http');
     await bare.close();
+    const go = await measureLib(children, 'goscale');
+    const bs = await measureLib(children, 'better-sse');
     report('sse.bench.ts', sections(bare, go, bs, (Date.now() - started) / 1000));
   } finally {
     for (const c of children) c.kill();
