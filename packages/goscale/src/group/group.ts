@@ -2,7 +2,8 @@
  * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
  */
 import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { List, type ListNode } from '../internal/list.js';
+import { AbortableAdmission, Admission } from '../internal/group-admission.js';
+import { List } from '../internal/list.js';
 
 /** Options for {@link Group}. */
 export interface GroupOptions {
@@ -14,37 +15,6 @@ export interface GroupOptions {
 
 /** A task run by a {@link Group}: it receives `group.signal` and should stop when it aborts. */
 export type GroupTask = (signal: AbortSignal) => Promise<unknown>;
-
-const noop = (): void => {};
-
-// The promise executor runs synchronously, so one shared executor can hand `resolve` out through a variable: a
-// queued go() then allocates no closure of its own (a million queued calls are mostly allocation and GC).
-let captured: () => void = noop;
-const capture = (resolve: () => void): void => {
-  captured = resolve;
-};
-
-/** A `go()` call waiting for a slot. It is its own list node, so queueing allocates no separate entry. */
-class Admission implements ListNode {
-  prev: ListNode | undefined = undefined;
-  next: ListNode | undefined = undefined;
-  linked = false;
-  resolve: () => void = noop;
-  constructor(readonly fn: GroupTask) {}
-}
-
-/** A waiting `go()` with a caller's signal: only these pay for the fields an abort needs. */
-class AbortableAdmission extends Admission {
-  reject: (reason: unknown) => void = noop;
-  constructor(
-    fn: GroupTask,
-    readonly signal: AbortSignal,
-    readonly onAbort: (node: AbortableAdmission) => void,
-  ) {
-    super(fn);
-  }
-  readonly listener = (): void => this.onAbort(this);
-}
 
 const RESOLVED = Promise.resolve();
 // One shared reason, like Go's context.Canceled: building a DOMException per group would cost more than the abort.
@@ -155,20 +125,10 @@ export class Group {
       this.#start(fn);
       return RESOLVED;
     }
-    if (signal === undefined) {
-      const node = new Admission(fn);
-      this.#queue.push(node);
-      const admitted = new Promise<void>(capture);
-      node.resolve = captured;
-      return admitted;
-    }
-    const node = new AbortableAdmission(fn, signal, this.#onCallerAbort);
+    const node =
+      signal === undefined ? new Admission(fn) : new AbortableAdmission(fn, signal, this.#onCallerAbort);
     this.#queue.push(node);
-    signal.addEventListener('abort', node.listener, { once: true });
-    return new Promise<void>((resolve, reject) => {
-      node.resolve = resolve;
-      node.reject = reject;
-    });
+    return node.admitted();
   }
 
   /**
@@ -219,7 +179,7 @@ export class Group {
     return this.#waiter.promise;
   }
 
-  #start(fn: GroupTask): void {
+  #start(fn: (signal: AbortSignal) => unknown): void {
     this.#active++;
     let result: unknown;
     try {
@@ -248,7 +208,7 @@ export class Group {
 
   readonly #onCallerAbort = (node: AbortableAdmission): void => {
     this.#queue.remove(node);
-    node.reject(reasonOf(node.signal));
+    node.abort();
   };
 
   readonly #onParentAbort = (): void => {
@@ -268,14 +228,8 @@ export class Group {
   }
 
   #admit(node: Admission): void {
-    this.#release(node);
+    node.release();
     this.#start(node.fn);
-  }
-
-  /** Resolves a waiting go() and removes its listener from the caller's signal. */
-  #release(node: Admission): void {
-    if (node instanceof AbortableAdmission) node.signal.removeEventListener('abort', node.listener);
-    node.resolve();
   }
 
   /** Aborts the signal (first reason wins), unlinks from the parent and drops every queued task. */
@@ -287,7 +241,7 @@ export class Group {
     }
     for (let node = this.#queue.shift(); node !== undefined; node = this.#queue.shift()) {
       this.#dropped = true;
-      this.#release(node);
+      node.release();
     }
   }
 
