@@ -6,6 +6,9 @@ import { List } from './list.js';
 import type { RateBucket } from './rate-bucket.js';
 import { Claim } from './rate-claim.js';
 
+/** The longest delay setTimeout honours. */
+const MAX_DELAY = 2 ** 31 - 1;
+
 /**
  * The claims (waits and reservations) that have not taken their tokens yet, in call order, and the single timer that
  * serves them. Only the head can be served, except a reservation whose promised time has come (its holder acts then
@@ -218,6 +221,8 @@ export class RateQueue {
     this.#timer = undefined;
     this.#timerAt = due;
     if (due === Infinity) return;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, due - this.#now()));
+    // setTimeout turns anything above 2^31 - 1 ms (24.8 days) into 1 ms, which would spin; waking early is harmless,
+    // as the timer re-arms for what is left.
+    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_DELAY, Math.max(0, due - this.#now())));
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { describe, it } from 'node:test';
+import { describe, it, mock } from 'node:test';
 import { Limiter } from './limiter.js';
 import { fakeTime, flush } from './testing/fake-time.js';
 
@@ -203,6 +203,22 @@ describe('Limiter', () => {
         const p = lim.wait(...args);
         assert.ok(p instanceof Promise);
         await assert.rejects(p, { name, message });
+      }
+    });
+
+    it('arms no timer beyond what setTimeout can hold, however slow the rate', async () => {
+      const spy = mock.method(globalThis, 'setTimeout');
+      try {
+        const lim = new Limiter({ rate: 1e-9, burst: 1 });
+        lim.allow();
+        const ac = new AbortController();
+        const p = lim.wait(1, { signal: ac.signal });
+        assert.equal(spy.mock.callCount(), 1);
+        assert.equal(spy.mock.calls[0]!.arguments[1], 2 ** 31 - 1);
+        ac.abort();
+        await assert.rejects(p);
+      } finally {
+        spy.mock.restore();
       }
     });
 
