@@ -10,4 +10,4 @@ export {
   type FanOutResults,
   type FanOutSource,
 } from './fanout.js';
-export { merge } from './merge.js';
+export { merge, type MergedValue } from './merge.js';

@@ -353,6 +353,12 @@ describe('merge', () => {
   it('has the documented types', () => {
     const numbers = from([1]);
     expectTypeOf(merge(numbers, numbers)).toEqualTypeOf<AsyncIterableIterator<number>>();
-    expectTypeOf(merge<number | string>(numbers, from(['x']))).toExtend<AsyncIterable<number | string>>();
+    expectTypeOf(merge<number | string>(numbers, from(['x']))).toEqualTypeOf<
+      AsyncIterableIterator<number | string>
+    >();
+    expectTypeOf(merge(numbers, from(['x']))).toEqualTypeOf<AsyncIterableIterator<number | string>>();
+    expectTypeOf(merge(numbers, from([true]), from([[1]]))).toEqualTypeOf<
+      AsyncIterableIterator<number | boolean | number[]>
+    >();
   });
 });

@@ -232,6 +232,9 @@ class MergeIterator<T> implements AsyncIterableIterator<T> {
   }
 }
 
+/** The value type of an async iterable; distributes over a union of them. */
+export type MergedValue<S> = S extends AsyncIterable<infer T> ? T : never;
+
 /**
  * Fan-in: yields the values of every source as they arrive. Go: the fan-in pattern (one goroutine per input
  * channel forwarding into one output).
@@ -261,6 +264,11 @@ class MergeIterator<T> implements AsyncIterableIterator<T> {
  * }
  * ```
  */
+export function merge<T>(...sources: AsyncIterable<T>[]): AsyncIterableIterator<T>;
+/** Sources of different value types merge into their union: `merge(numbers, strings)` yields `number | string`. */
+export function merge<S extends AsyncIterable<unknown>[]>(
+  ...sources: S
+): AsyncIterableIterator<MergedValue<S[number]>>;
 export function merge<T>(...sources: AsyncIterable<T>[]): AsyncIterableIterator<T> {
   sources.forEach((source, i) => {
     if (typeof (source as Partial<AsyncIterable<T>> | null)?.[Symbol.asyncIterator] !== 'function') {
