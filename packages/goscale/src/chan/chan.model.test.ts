@@ -168,7 +168,8 @@ class OpCommand implements fc.AsyncCommand<Model, Real> {
         record(op, ch.send(valueOf(0), opts), plainSend);
         break;
       case 'iter':
-        record(op, ch[Symbol.asyncIterator]().next(), iterStep);
+        // A step of `for await (const v of ch.values({ signal }))`.
+        record(op, ch.values(opts).next(), iterStep);
         break;
       case 'select':
         record(op, select(selectCases(), opts), (v: Outcome) => v);
@@ -186,13 +187,11 @@ class OpCommand implements fc.AsyncCommand<Model, Real> {
         op.outcome = tryOutcome(() => (trySelect(selectCases()) as Outcome | undefined) ?? 'none');
         break;
     }
-    // The iterator has no signal; its step is modelled like a plain recv.
-    if (this.mode === 'iter') op.controller = undefined;
     await flush();
 
     // The model.
     m.outcomes[id] = undefined;
-    if (this.signal === 'aborted' && !isTry && this.mode !== 'iter') {
+    if (this.signal === 'aborted' && !isTry) {
       m.outcomes[id] = 'aborted';
     } else if (cases.some((c) => c.kind === 'send' && m.chans[c.ch]!.closed)) {
       m.outcomes[id] = 'closed';

@@ -66,9 +66,11 @@ describe('chan types', () => {
     expectTypeOf(select).parameter(1).toEqualTypeOf<{ signal?: AbortSignal | undefined } | undefined>();
   });
 
-  it('yields T from for await', async () => {
+  it('yields T from for await and from values()', async () => {
     const ch = new Channel<string>();
     ch.close();
     for await (const v of ch) expectTypeOf(v).toEqualTypeOf<string>();
+    for await (const v of ch.values({ signal: new AbortController().signal }))
+      expectTypeOf(v).toEqualTypeOf<string>();
   });
 });

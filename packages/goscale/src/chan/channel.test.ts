@@ -303,3 +303,53 @@ describe('Channel async iteration', () => {
     assert.deepEqual(await c, { value: 'z', ok: true });
   });
 });
+
+describe('Channel.values', () => {
+  it('ends the loop by rejecting with signal.reason, leaving later values in the channel', async () => {
+    const ch = new Channel<number>(4);
+    const ac = new AbortController();
+    ch.trySend(1);
+    const got: number[] = [];
+    const loop = (async () => {
+      for await (const v of ch.values({ signal: ac.signal })) got.push(v);
+    })();
+    await flush();
+    assert.deepEqual(got, [1]);
+    assert.equal(listeners(ac.signal), 1);
+    ac.abort('stop');
+    await assert.rejects(loop, (e) => e === 'stop');
+    assert.equal(listeners(ac.signal), 0);
+    assert.equal(ch.trySend(2), true, 'the aborted step took nothing');
+    assert.deepEqual(ch.tryRecv(), { value: 2, ok: true });
+  });
+
+  it('rejects the first step of an already-aborted signal even when a value is ready', async () => {
+    const ch = new Channel<number>(1);
+    ch.trySend(1);
+    const ac = new AbortController();
+    ac.abort('gone');
+    await assert.rejects(ch.values({ signal: ac.signal }).next(), (e) => e === 'gone');
+    assert.equal(ch.length, 1);
+  });
+
+  it('iterates until closed and drained and removes its listener after every step', async () => {
+    const ch = new Channel<number>();
+    const ac = new AbortController();
+    const producer = (async () => {
+      for (let i = 0; i < 3; i++) await ch.send(i);
+      ch.close();
+    })();
+    const got: number[] = [];
+    for await (const v of ch.values({ signal: ac.signal })) got.push(v);
+    await producer;
+    assert.deepEqual(got, [0, 1, 2]);
+    assert.equal(listeners(ac.signal), 0);
+  });
+
+  it('throws a TypeError for a signal that is not an AbortSignal', () => {
+    assert.throws(
+      () => new Channel().values({ signal: 'x' as unknown as AbortSignal }),
+      /TypeError: Channel.values: expected `signal` to be an AbortSignal, got `"x"` \(string\)/,
+    );
+  });
+});

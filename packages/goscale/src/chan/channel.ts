@@ -3,7 +3,8 @@
  */
 import { checkInteger, checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
 import { Ring } from '../internal/chan-ring.js';
-import { CLOSED, deliver, fail, ITER, NONE, RECV, release, SEND, Waiter } from '../internal/chan-waiter.js';
+import { iterate } from '../internal/chan-iter.js';
+import { CLOSED, deliver, fail, NONE, park, RECV, release, SEND, Waiter } from '../internal/chan-waiter.js';
 import { List } from '../internal/list.js';
 import { ChannelClosedError } from './errors.js';
 
@@ -217,30 +218,25 @@ export class Channel<T> implements AsyncIterable<T> {
    * ```
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T, undefined> {
-    let pending: Waiter | undefined;
-    let finished = false;
-    const it: AsyncIterableIterator<T, undefined> = {
-      next: (): Promise<IteratorResult<T, undefined>> => {
-        if (finished) return Promise.resolve({ value: undefined, done: true });
-        const got = this.#poll();
-        if (got !== NONE) {
-          return Promise.resolve(
-            got === CLOSED ? { value: undefined, done: true } : { value: got, done: false },
-          );
-        }
-        const w = new Waiter(ITER, undefined, this.#recvq);
-        pending = w;
-        return this.#park(w, undefined) as Promise<IteratorResult<T, undefined>>;
-      },
-      return: (): Promise<IteratorResult<T, undefined>> => {
-        finished = true;
-        if (pending !== undefined && this.#recvq.remove(pending)) deliver(pending, undefined, false);
-        pending = undefined;
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]: () => it,
-    };
-    return it;
+    return iterate(() => this.#poll(), this.#recvq, undefined);
+  }
+
+  /**
+   * Like `for await (const v of ch)`, with a signal: when it aborts, the pending step (and every later one) rejects
+   * with `signal.reason`, so the loop throws it, and the step's waiter and listener are gone. Values not yet received
+   * stay in the channel. An already-aborted signal rejects the first step at once.
+   *
+   * @param options - `signal` ends the iteration by rejecting.
+   * @returns an async iterable iterator over the values.
+   * @example
+   * ```ts
+   * for await (const job of jobs.values({ signal })) await run(job);
+   * ```
+   */
+  values(options?: SignalOptions): AsyncIterableIterator<T, undefined> {
+    const signal = options?.signal;
+    checkSignal('Channel.values', signal);
+    return iterate(() => this.#poll(), this.#recvq, signal);
   }
 
   #offer(value: T): boolean {
@@ -279,20 +275,7 @@ export class Channel<T> implements AsyncIterable<T> {
     value: unknown,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    return this.#park(new Waiter(kind, value, queue), signal);
-  }
-
-  #park(w: Waiter, signal: AbortSignal | undefined): Promise<unknown> {
-    const promise = new Promise<unknown>((resolve, reject) => {
-      w.resolve = resolve;
-      w.reject = reject;
-    });
-    w.queue.push(w);
-    if (signal !== undefined) {
-      w.signal = signal;
-      signal.addEventListener('abort', w, { once: true });
-    }
-    return promise;
+    return park(new Waiter(kind, value, queue), signal);
   }
 
   static {

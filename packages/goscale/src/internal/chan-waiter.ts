@@ -50,6 +50,20 @@ export class Waiter implements ListNode {
   }
 }
 
+/** Links `w` at the tail of its queue and returns the promise its completion settles; `signal` can abort it. */
+export function park(w: Waiter, signal: AbortSignal | undefined): Promise<unknown> {
+  const promise = new Promise<unknown>((resolve, reject) => {
+    w.resolve = resolve;
+    w.reject = reject;
+  });
+  w.queue.push(w);
+  if (signal !== undefined) {
+    w.signal = signal;
+    signal.addEventListener('abort', w, { once: true });
+  }
+  return promise;
+}
+
 /** Completes a receiver just taken off its queue with `value` (`ok` false: the channel is closed and drained). */
 export function deliver(w: Waiter, value: unknown, ok: boolean): void {
   if (w.sel !== undefined) return w.sel.win(w, value, ok);
