@@ -225,6 +225,8 @@ describe('Broker over real sockets', () => {
       ['t', { data: undefined }, /`data` cannot be JSON-encoded/],
       ['t\n', { data: 'x' }, /`topic` must not contain CR, LF or NUL/],
       [1 as unknown as string, { data: 'x' }, /expected `topic` to be a string, got `1` \(number\)/],
+      ['t', null as unknown as SseEvent, /expected an event object like \{ data \}, got `null` \(null\)/],
+      ['t', 'x' as unknown as SseEvent, /expected an event object like \{ data \}, got `"x"` \(string\)/],
     ];
     for (const [topic, ev, message] of bad) {
       assert.throws(() => broker.publish(topic, ev), { name: 'TypeError', message }, JSON.stringify(ev));
@@ -329,6 +331,34 @@ describe('Broker over real sockets', () => {
     assert.equal(broker.clients, 0);
     assert.equal(broker.publish('t', { data: 'x' }), 0);
     await s.stop();
+  });
+
+  it('returns a closed client, and registers nothing, when the client hung up before connect', async () => {
+    const broker = new Broker();
+    let client: SseClient | undefined;
+    let listeners = -1;
+    let requested = false;
+    const server = http.createServer((req, res) => {
+      requested = true;
+      // Connect only once the client is gone, as an auth check that awaited something might.
+      req.socket.once('close', () => {
+        client = broker.connect(req, res);
+        listeners = res.listenerCount('close') + res.listenerCount('drain');
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    while (!requested) await tick();
+    socket.destroy();
+    while (client === undefined) await tick();
+    assert.equal(client.closed, true);
+    assert.equal(client.signal.aborted, true);
+    assert.equal(broker.clients, 0);
+    assert.equal(listeners, 0);
+    server.close();
+    await once(server, 'close');
   });
 
   it('close() sends the final event, ends every stream so server.close() finishes, then refuses with 503', async () => {

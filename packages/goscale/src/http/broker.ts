@@ -191,10 +191,14 @@ export class Broker {
    */
   publish(topic: string, event: SseEvent): number {
     checkField('Broker.publish', 'topic', topic);
-    if (event?.id === '') throw new TypeError('Broker.publish: `id` must not be empty, got `""` (string)');
+    if (typeof event !== 'object' || event === null) {
+      throw new TypeError(`Broker.publish: expected an event object like { data }, got ${describe(event)}`);
+    }
+    // An empty id would reset the client's Last-Event-ID, and a replay could not find its place any more.
+    if (event.id === '') throw new TypeError('Broker.publish: `id` must not be empty, got `""` (string)');
     const seq = this.#seq + 1;
-    const id = event?.id ?? String(seq);
-    const chunk = Buffer.from(encodeEvent({ data: event?.data, event: event?.event, id }, 'Broker.publish'));
+    const id = event.id ?? String(seq);
+    const chunk = Buffer.from(encodeEvent({ data: event.data, event: event.event, id }, 'Broker.publish'));
     if (this.#closed) return 0;
     this.#seq = seq;
     this.#history.add({ seq, id, topic, chunk });

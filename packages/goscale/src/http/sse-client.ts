@@ -50,7 +50,10 @@ export interface ClientConfig {
   readonly onGone: (client: ClientConnection) => void;
 }
 
-/** The broker's side of an {@link SseClient}. */
+/**
+ * The broker's side of an {@link SseClient}: owns the bounded ring of queued chunks and the response's listeners.
+ * @internal
+ */
 export class ClientConnection implements SseClient {
   readonly id: number;
   readonly topics: readonly string[] | undefined;
