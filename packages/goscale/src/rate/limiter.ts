@@ -1,7 +1,7 @@
 /**
  * @module `Limiter`: a lazy token bucket with a FIFO queue of waiters (golang.org/x/time/rate).
  */
-import { checkInteger, checkSignal, describe, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
 import { RateBucket } from '../internal/rate-bucket.js';
 import { Claim } from '../internal/rate-claim.js';
 import { RateQueue } from '../internal/rate-queue.js';
@@ -89,8 +89,8 @@ export interface Reservation {
  *   became due, so a late timer delays a grant but never loses tokens. One timer at most, armed only while some
  *   `wait` is queued: an idle limiter never keeps the process alive, a busy one only as long as someone waits.
  *
- * Cost: a call that needs no waiting allocates nothing (`wait` returns a shared resolved promise); a queued `wait`
- * allocates its promise and one record. Queueing, granting and aborting are O(1) per waiter; `setBurst`, and the first
+ * Cost: a call that needs no waiting reads the clock once and allocates nothing (`wait` returns a shared resolved
+ * promise); a queued `wait` allocates its promise and one record (about 470 B with the caller's `await`). Queueing, granting and aborting are O(1) per waiter; `setBurst`, and the first
  * `reserve` behind a queue after a claim left it early or the rate changed, are O(queue length).
  * @example
  * ```ts
@@ -176,7 +176,7 @@ export class Limiter {
     }
     const bucket = this.#bucket;
     if (n > bucket.burst && bucket.rate !== Infinity) return Promise.reject(exceeds('wait', n, bucket.burst));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(reasonOf(signal));
     if (bucket.rate === Infinity) return resolved;
     const queue = this.#queue;
     const now = this.#now();
