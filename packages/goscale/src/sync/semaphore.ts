@@ -75,10 +75,12 @@ export class Semaphore {
    */
   acquire(n = 1, options?: SignalOptions): Promise<void> {
     const signal = options?.signal;
-    try {
-      this.#check('acquire', n);
-    } catch (error) {
-      return Promise.reject(error);
+    if (!this.#fits(n)) {
+      try {
+        this.#check('acquire', n);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const rejection = signalRejection('semaphore', signal);
     if (rejection !== undefined) return rejection;
@@ -99,7 +101,7 @@ export class Semaphore {
    * ```
    */
   tryAcquire(n = 1): boolean {
-    this.#check('tryAcquire', n);
+    if (!this.#fits(n)) this.#check('tryAcquire', n);
     if (this.#size - this.#held < n || this.#waiters.length > 0) return false;
     this.#held += n;
     return true;
@@ -115,12 +117,18 @@ export class Semaphore {
    * ```
    */
   release(n = 1): void {
-    checkInteger('semaphore', 'n', n, 0);
+    if (!this.#fits(n)) checkInteger('semaphore', 'n', n, 0);
     if (n > this.#held) throw new RangeError(`semaphore: release(${n}) exceeds held (${this.#held})`);
     this.#held -= n;
     this.#grant();
   }
 
+  /** The common case, checked without calls: an integer from 0 to size. */
+  #fits(n: number): boolean {
+    return typeof n === 'number' && n >= 0 && n <= this.#size && Number.isInteger(n);
+  }
+
+  /** Throws the error `n` deserves; called only when `#fits(n)` is false. */
   #check(method: string, n: number): void {
     checkInteger('semaphore', 'n', n, 0);
     if (n > this.#size) throw new RangeError(`semaphore: ${method}(${n}) exceeds size (${this.#size})`);

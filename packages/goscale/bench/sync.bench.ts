@@ -1,0 +1,374 @@
+/**
+ * @module Benchmarks of the sync primitives against async-mutex and async-sema, side by side in one process.
+ */
+import { Mutex as AmMutex, Semaphore as AmSemaphore } from 'async-mutex';
+import { Sema } from 'async-sema';
+import { Mutex, Semaphore } from '../src/sync/index.js';
+import { fmtBytes, fmtNs, fmtRatio, gc, goal, heapUsed, report, type BenchSection } from './harness.js';
+
+const sections: BenchSection[] = [];
+const began = Date.now();
+const lap = (what: string): void =>
+  void process.stderr.write(`sync.bench: ${what} at ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
+const count = (n: number): string => n.toLocaleString('en');
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * The clock of this file: CPU time of this process (user + system, GC threads included) in nanoseconds. The bench
+ * machine is shared (load average above 10 on 2 cores while it ran), so wall-clock windows of a millisecond or so
+ * mostly measure the scheduler; CPU time counts only the work done here. harness.ts's `measure` is wall-clock, hence
+ * this local `cpuMeasure` with the same contract.
+ */
+function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) * 1_000;
+}
+
+/** Like harness `measure`, in CPU time: median ns per op of `rounds` runs of `fn` after `warmup` runs. */
+async function cpuMeasure(fn: () => unknown, ops: number, { rounds = 5, warmup = 1 } = {}): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    gc();
+    const t0 = cpuNow();
+    await fn();
+    samples.push((cpuNow() - t0) / ops);
+  }
+  return median(samples);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 1. Hand-off cost against queue length.
+
+/**
+ * A lock with `n` waiters queued behind it, each of which releases as soon as it is granted. `start()` releases the
+ * first hold and resolves once `k` waiters have been granted; `stop()` disposes of the rest (untimed).
+ */
+interface Queueable {
+  name: string;
+  queue(n: number, k: number): { start: () => Promise<void>; stop: () => Promise<void> };
+}
+
+function counted(k: number): { tick: () => void; done: Promise<void> } {
+  let left = k;
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { tick: () => void (--left === 0 && resolve()), done };
+}
+
+const queueables: Queueable[] = [
+  {
+    name: 'goscale Mutex',
+    queue(n, k) {
+      const mu = new Mutex();
+      const first = mu.tryLock()!;
+      const { tick, done } = counted(k);
+      const all = Array.from({ length: n }, () => mu.lock().then((release) => (release(), tick())));
+      return {
+        start: () => (first(), done),
+        // Draining the rest is cheap here (O(1) per hand-off).
+        stop: async () => void (await Promise.all(all)),
+      };
+    },
+  },
+  {
+    name: 'async-mutex Mutex',
+    queue(n, k) {
+      const mu = new AmMutex();
+      const held = mu.acquire();
+      const { tick, done } = counted(k);
+      let granted = 0;
+      // The k-th waiter keeps the lock, so that `stop` can cancel the rest before any more are granted.
+      const all = Array.from({ length: n }, () =>
+        mu.acquire().then(
+          (release) => (++granted < k ? release() : undefined, tick()),
+          () => undefined,
+        ),
+      );
+      return {
+        start: async () => ((await held)(), await done),
+        // Draining 200,000 waiters one by one would take async-mutex over a minute; cancel() rejects them in one pass.
+        stop: async () => (mu.cancel(), void (await Promise.all(all))),
+      };
+    },
+  },
+];
+
+/**
+ * CPU nanoseconds per hand-off with `n` queued: `batches` locks get `n` waiters each (untimed), a full GC moves them
+ * all to the old generation, then the clock runs while the first `k` waiters of each lock are granted, lock after
+ * lock. Median of `rounds`.
+ */
+async function handOff(q: Queueable, n: number, k: number, batches: number, rounds: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const queued = Array.from({ length: batches }, () => q.queue(n, k));
+    gc();
+    const t0 = cpuNow();
+    for (const { start } of queued) await start();
+    samples.push((cpuNow() - t0) / (k * batches));
+    for (const { stop } of queued) await stop();
+  }
+  return median(samples);
+}
+
+{
+  const small = 1_000;
+  const large = 200_000;
+  const cost: Record<string, [number, number]> = {};
+  for (const q of queueables) await handOff(q, small, small, 10, 1); // warm-up
+  for (const q of queueables) {
+    // 50,000 timed hand-offs per round in both cases (fewer for async-mutex at 200,000, where each takes ~0.1-1 ms).
+    const k = q.name.startsWith('goscale') ? 50_000 : 1_000;
+    cost[q.name] = [await handOff(q, small, small, 50, 5), await handOff(q, large, k, 1, 3)];
+  }
+  const rows = [['lock/unlock, per hand-off', `${count(small)} queued`, `${count(large)} queued`, 'growth']];
+  for (const [name, [a, b]] of Object.entries(cost)) rows.push([name, fmtNs(a), fmtNs(b), fmtRatio(b / a)]);
+  const [ga, gb] = cost['goscale Mutex']!;
+  const [aa, ab] = cost['async-mutex Mutex']!;
+  sections.push({
+    title: 'Mutex: lock/unlock cost against queue length',
+    description: `N waiters queue behind a held lock (untimed), each releasing as soon as it is granted; then CPU time per hand-off while waiters are granted: all of them on 50 locks in a row for N = ${count(small)}, the first 50,000 (async-mutex: 1,000) for N = ${count(large)}, so that queue stays at least 150,000 long. Median of rounds.`,
+    rows,
+    notes: [
+      goal(
+        gb / ga <= 2,
+        `goscale with ${count(large)} waiters costs ${fmtRatio(gb / ga)} what it costs with ${count(small)} (goal: within 2x).`,
+      ),
+      `async-mutex grows ${fmtRatio(ab / aa)} over the same range; at ${count(large)} waiters goscale is ${fmtRatio(ab / gb)} faster.`,
+    ],
+  });
+}
+
+lap('hand-off');
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2. Contended throughput: W workers loop over a critical section that holds the lock across one await.
+
+const OPS = 50_000;
+/** Runs `ops` operations in all (a multiple of `w`) on `w` concurrent async loops. */
+async function workers(w: number, op: () => Promise<unknown>, ops = OPS): Promise<void> {
+  const per = ops / w;
+  await Promise.all(
+    Array.from({ length: w }, async () => {
+      for (let i = 0; i < per; i++) await op();
+    }),
+  );
+}
+const work = async (): Promise<number> => 1;
+
+/** Measures several contenders interleaved round by round, so load from other processes hits them alike. */
+async function interleaved(
+  contenders: Record<string, () => Promise<unknown>>,
+  { ops = OPS, rounds = 5 } = {},
+): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
+  for (const name of Object.keys(contenders)) samples[name] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(contenders))
+      samples[name]!.push(await cpuMeasure(fn, ops, { rounds: 1, warmup: r === 0 ? 1 : 0 }));
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
+}
+
+function ratioRows(header: string, ns: Record<string, number>, base: string): string[][] {
+  const rows = [[header, 'per op', `time vs ${base}`]];
+  for (const [name, v] of Object.entries(ns))
+    rows.push([name, fmtNs(v), name === base ? '1x' : fmtRatio(v / ns[base]!)]);
+  return rows;
+}
+
+/**
+ * The floor for any promise-based semaphore: an array of resolve functions and nothing else (no weights, no abort, no
+ * validation). It shows how much of a contended acquire/release is the promise machinery every library pays.
+ */
+class FloorSemaphore {
+  #free: number;
+  readonly #queue: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#queue.push(resolve));
+  }
+  release(): void {
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
+
+// 10,000 workers: a queue deep enough for async-mutex's O(n) queue to show (the issue measured 11 µs per lock at 20,000).
+for (const [w, ops, rounds] of [
+  [16, OPS, 5],
+  [10_000, OPS, 3],
+] as const) {
+  const mu = new Mutex();
+  const am = new AmMutex();
+  const sema = new Sema(1);
+  const ns = await interleaved(
+    {
+      'goscale Mutex.withLock': () => workers(w, () => mu.withLock(work), ops),
+      'async-mutex Mutex.runExclusive': () => workers(w, () => am.runExclusive(work), ops),
+      'async-sema Sema(1) acquire/release': () =>
+        workers(
+          w,
+          async () => {
+            await sema.acquire();
+            try {
+              return await work();
+            } finally {
+              sema.release();
+            }
+          },
+          ops,
+        ),
+    },
+    { ops, rounds },
+  );
+  const g = ns['goscale Mutex.withLock']!;
+  const vsAm = ns['async-mutex Mutex.runExclusive']! / g;
+  const vsSema = ns['async-sema Sema(1) acquire/release']! / g;
+  sections.push({
+    title: `Mutex: contended withLock, ${count(w)} workers`,
+    description: `${count(w)} async workers run ${count(ops)} critical sections in all on one lock; each section awaits one promise while holding it. Interleaved rounds, median.`,
+    rows: ratioRows('critical section', ns, 'goscale Mutex.withLock'),
+    notes: [
+      goal(vsAm >= 10, `goscale is ${fmtRatio(vsAm)} as fast as async-mutex (goal: at least 10x).`),
+      goal(vsSema >= 2, `goscale is ${fmtRatio(vsSema)} as fast as async-sema (goal: at least 2x).`),
+    ],
+  });
+}
+
+for (const w of [16, 1_000]) {
+  const size = 4;
+  const sem = new Semaphore(size);
+  const ams = new AmSemaphore(size);
+  const sema = new Sema(size);
+  const floor = new FloorSemaphore(size);
+  const ns = await interleaved({
+    'goscale Semaphore': () =>
+      workers(w, async () => {
+        await sem.acquire();
+        await work();
+        sem.release();
+      }),
+    'async-mutex Semaphore': () =>
+      workers(w, async () => {
+        const [, release] = await ams.acquire();
+        await work();
+        release();
+      }),
+    'async-sema Sema': () =>
+      workers(w, async () => {
+        await sema.acquire();
+        await work();
+        sema.release();
+      }),
+    'floor: bare promise queue': () =>
+      workers(w, async () => {
+        await floor.acquire();
+        await work();
+        floor.release();
+      }),
+  });
+  const g = ns['goscale Semaphore']!;
+  const vsAm = ns['async-mutex Semaphore']! / g;
+  const vsSema = ns['async-sema Sema']! / g;
+  sections.push({
+    title: `Semaphore(${size}): contended acquire/release, ${count(w)} workers`,
+    description: `${count(w)} async workers do ${count(OPS)} acquire / await one promise / release cycles in all. Interleaved rounds, median.`,
+    rows: ratioRows('acquire/release', ns, 'goscale Semaphore'),
+    notes: [
+      goal(vsAm >= 10, `goscale is ${fmtRatio(vsAm)} as fast as async-mutex (goal: at least 10x).`),
+      goal(vsSema >= 2, `goscale is ${fmtRatio(vsSema)} as fast as async-sema (goal: at least 2x).`),
+      `goscale takes ${fmtRatio(g / ns['floor: bare promise queue']!)} the time of a bare promise queue with no weights, aborts or checks; 2x async-sema would need ${fmtRatio(ns['async-sema Sema']! / 2 / ns['floor: bare promise queue']!)} of it.`,
+    ],
+  });
+}
+
+lap('contended');
+
+// ---------------------------------------------------------------------------------------------------------------
+// 3. Memory: heap bytes per pending waiter (its promise included, plus the 8-byte array slot that keeps it).
+
+{
+  const N = 50_000;
+  const cases: [string, () => { hold: unknown[]; drop: () => Promise<void> }][] = [
+    [
+      'goscale Mutex.lock',
+      () => {
+        const mu = new Mutex();
+        const first = mu.tryLock()!;
+        const hold = Array.from({ length: N }, () => mu.lock().then((r) => r()));
+        return { hold, drop: async () => (first(), void (await Promise.all(hold))) };
+      },
+    ],
+    [
+      'goscale Semaphore.acquire',
+      () => {
+        const sem = new Semaphore(1);
+        sem.tryAcquire();
+        const hold = Array.from({ length: N }, () => sem.acquire().then(() => sem.release()));
+        return { hold, drop: async () => (sem.release(), void (await Promise.all(hold))) };
+      },
+    ],
+    [
+      'async-mutex Mutex.acquire',
+      () => {
+        const mu = new AmMutex();
+        void mu.acquire();
+        const hold = Array.from({ length: N }, () => mu.acquire().catch(() => undefined));
+        return { hold, drop: async () => (mu.cancel(), void (await Promise.all(hold))) };
+      },
+    ],
+    [
+      'async-mutex Semaphore.acquire',
+      () => {
+        const sem = new AmSemaphore(1);
+        void sem.acquire();
+        const hold = Array.from({ length: N }, () => sem.acquire().catch(() => undefined));
+        return { hold, drop: async () => (sem.cancel(), void (await Promise.all(hold))) };
+      },
+    ],
+    [
+      'async-sema Sema.acquire',
+      () => {
+        const sema = new Sema(1);
+        void sema.acquire();
+        const hold = Array.from({ length: N }, () => sema.acquire().then(() => sema.release()));
+        return { hold, drop: async () => (sema.release(), void (await Promise.all(hold))) };
+      },
+    ],
+  ];
+  const rows = [['pending waiter', 'bytes each']];
+  const bytes: Record<string, number> = {};
+  for (const [name, make] of cases) {
+    const samples: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const before = heapUsed();
+      const { hold, drop } = make();
+      samples.push((heapUsed() - before) / hold.length);
+      await drop();
+    }
+    bytes[name] = median(samples);
+    rows.push([name, fmtBytes(bytes[name])]);
+  }
+  const ours = Math.max(bytes['goscale Mutex.lock']!, bytes['goscale Semaphore.acquire']!);
+  const peers = Math.min(bytes['async-mutex Mutex.acquire']!, bytes['async-sema Sema.acquire']!);
+  sections.push({
+    title: 'Bytes per pending waiter',
+    description: `heapUsed (after GC) before and after queuing ${count(N)} waiters behind a held lock, divided by ${count(N)}. Each includes the caller's promise (and, for goscale, the \`.then\` the bench hangs on it).`,
+    rows,
+    notes: [
+      `goscale's waiters take at most ${fmtBytes(ours)} each; the leanest peer takes ${fmtBytes(peers)} (${fmtRatio(ours / peers)}).`,
+    ],
+  });
+}
+
+lap('memory');
+report('sync.bench.ts', sections);
