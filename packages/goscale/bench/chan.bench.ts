@@ -207,6 +207,54 @@ sections.push({
   notes,
 });
 
+// select: one consumer selects over two channels fed by two producers; a plain recv() from one channel fed by two
+// producers is the same work without select.
+async function fanIn(cap: number, useSelect: boolean): Promise<void> {
+  const a = new Channel<number>(cap);
+  const b = useSelect ? new Channel<number>(cap) : a;
+  const half = N / 2;
+  const produce = async (ch: Channel<number>) => {
+    for (let i = 0; i < half; i++) await ch.send(1);
+  };
+  const producers = [produce(a), produce(b)];
+  const cases = [recvOn(a), recvOn(b)] as const;
+  let sum = 0;
+  for (let i = 0; i < N; i++) sum += useSelect ? (await select(cases)).value! : (await a.recv()).value!;
+  await Promise.all(producers);
+  if (sum !== N) throw new Error(`lost values: sum ${sum}`);
+}
+const selectRows: string[][] = [
+  ['channels', 'two producers, `recv()`', 'two producers, `select` over two', 'ratio'],
+];
+const selectNotes: string[] = [];
+for (const [label, cap] of [
+  [`buffered (${CAP})`, CAP],
+  ['unbuffered', 0],
+] as const) {
+  const plain: number[] = [];
+  const selected: number[] = [];
+  for (let round = 0; round <= ROUNDS; round++) {
+    const p = await measure(() => fanIn(cap, false), N, { rounds: 1, warmup: 0 });
+    const q = await measure(() => fanIn(cap, true), N, { rounds: 1, warmup: 0 });
+    if (round > 0) {
+      plain.push(p);
+      selected.push(q);
+    }
+  }
+  const ratio = median(selected) / median(plain);
+  selectRows.push([label, fmtNs(median(plain)), fmtNs(median(selected)), fmtRatio(ratio)]);
+  selectNotes.push(`${label}: a two-case select costs ${fmtRatio(ratio)} a plain receive per value.`);
+}
+sections.push({
+  title: 'Channels: select over two channels',
+  description:
+    `${N.toLocaleString('en-US')} values from two producers to one consumer, received either with \`recv()\` from ` +
+    `one shared channel or with \`select([recvOn(a), recvOn(b)])\`. Median of ${ROUNDS} interleaved rounds after a ` +
+    'warm-up; time per value.',
+  rows: selectRows,
+  notes: selectNotes,
+});
+
 // Bytes per blocked waiter: hold W pending operations, compare the heap before and after.
 const W = 100_000;
 async function bytesPer(start: (i: number) => Promise<unknown>, cleanup: () => void): Promise<number> {
