@@ -58,34 +58,34 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 export class CallQueue {
   max: number;
   active = 0;
-  readonly #rejectOnClear: boolean;
-  #generation: Generation = { rejected: false, reason: undefined };
+  private readonly _rejectOnClear: boolean;
+  private _generation: Generation = { rejected: false, reason: undefined };
   /** Queued calls not yet taken by a handler, as (fn, argument) pairs. */
-  #calls: unknown[] = [];
-  #callHead = 0;
-  #epochs: Epoch[] = [];
-  #epochHead = 0;
-  #tail: Epoch | undefined;
+  private _calls: unknown[] = [];
+  private _callHead = 0;
+  private _epochs: Epoch[] = [];
+  private _epochHead = 0;
+  private _tail: Epoch | undefined;
   /** Handlers of opened epochs that have not run yet; reservations go to the first of them. */
-  #inFlight = 0;
-  #reserved = 0;
+  private _inFlight = 0;
+  private _reserved = 0;
   /** Calls parked on their own gate, oldest first. */
-  #parked: Wake[] = [];
-  #parkedHead = 0;
+  private _parked: Wake[] = [];
+  private _parkedHead = 0;
   /** Calls admitted (reserved) before a clear(): their handlers, of the old generation, still run them. */
-  #survivors: unknown[] = [];
-  #survivorHead = 0;
-  #survivorGeneration: Generation | undefined;
+  private _survivors: unknown[] = [];
+  private _survivorHead = 0;
+  private _survivorGeneration: Generation | undefined;
 
   constructor(max: number, rejectOnClear: boolean) {
     this.max = max;
-    this.#rejectOnClear = rejectOnClear;
+    this._rejectOnClear = rejectOnClear;
   }
 
   /** Calls waiting to be admitted. */
   get pending(): number {
     return (
-      (this.#calls.length - this.#callHead) / 2 + (this.#parked.length - this.#parkedHead) - this.#reserved
+      (this._calls.length - this._callHead) / 2 + (this._parked.length - this._parkedHead) - this._reserved
     );
   }
 
@@ -96,78 +96,78 @@ export class CallQueue {
       // Never call fn synchronously (p-limit's contract); the reaction also carries the caller's context.
       return RESOLVED.then(() => this.#start(fn, arg));
     }
-    this.#calls.push(fn, arg);
-    let epoch = this.#tail;
+    this._calls.push(fn, arg);
+    let epoch = this._tail;
     if (epoch === undefined || epoch.size === EPOCH) {
       let open!: (generation: Generation) => void;
       const promise = new Promise<Generation>((resolve) => (open = resolve));
-      epoch = this.#tail = { promise, open, size: 0 };
-      this.#epochs.push(epoch);
+      epoch = this._tail = { promise, open, size: 0 };
+      this._epochs.push(epoch);
     }
     epoch.size++;
-    return epoch.promise.then(this.#handle);
+    return epoch.promise.then(this._handle);
   }
 
   /** Admits waiting calls while there is room. */
   admit(): void {
     while (this.active < this.max && this.pending > 0) {
       this.active++;
-      if (this.#parkedHead < this.#parked.length) {
-        const wake = this.#parked[this.#parkedHead]!;
-        this.#parked[this.#parkedHead++] = undefined!;
+      if (this._parkedHead < this._parked.length) {
+        const wake = this._parked[this._parkedHead]!;
+        this._parked[this._parkedHead++] = undefined!;
         // Parked calls are few (fewer than EPOCH per opening), so emptying is the only compaction needed.
-        if (this.#parkedHead === this.#parked.length) {
-          this.#parked = [];
-          this.#parkedHead = 0;
+        if (this._parkedHead === this._parked.length) {
+          this._parked = [];
+          this._parkedHead = 0;
         }
         wake(undefined);
         continue;
       }
-      this.#reserved++;
-      while (this.#inFlight < this.#reserved) this.#openNext();
+      this._reserved++;
+      while (this._inFlight < this._reserved) this.#openNext();
     }
   }
 
   #openNext(): void {
-    const epoch = this.#epochs[this.#epochHead]!;
-    this.#epochs[this.#epochHead++] = undefined!;
-    if (this.#epochHead === this.#epochs.length) {
-      this.#epochs = [];
-      this.#epochHead = 0;
+    const epoch = this._epochs[this._epochHead]!;
+    this._epochs[this._epochHead++] = undefined!;
+    if (this._epochHead === this._epochs.length) {
+      this._epochs = [];
+      this._epochHead = 0;
     }
-    if (epoch === this.#tail) this.#tail = undefined;
-    this.#inFlight += epoch.size;
-    epoch.open(this.#generation);
+    if (epoch === this._tail) this._tail = undefined;
+    this._inFlight += epoch.size;
+    epoch.open(this._generation);
   }
 
-  readonly #handle = (generation: Generation): unknown => {
-    if (generation !== this.#generation) {
-      if (generation === this.#survivorGeneration && this.#survivorHead < this.#survivors.length) {
-        const fn = this.#survivors[this.#survivorHead++] as Fn;
-        return this.#start(fn, this.#survivors[this.#survivorHead++]);
+  private readonly _handle = (generation: Generation): unknown => {
+    if (generation !== this._generation) {
+      if (generation === this._survivorGeneration && this._survivorHead < this._survivors.length) {
+        const fn = this._survivors[this._survivorHead++] as Fn;
+        return this.#start(fn, this._survivors[this._survivorHead++]);
       }
       if (generation.rejected) throw generation.reason;
       return new Promise(noop);
     }
-    this.#inFlight--;
-    const calls = this.#calls;
-    const head = this.#callHead;
+    this._inFlight--;
+    const calls = this._calls;
+    const head = this._callHead;
     const fn = calls[head] as Fn;
     const arg = calls[head + 1];
     calls[head] = calls[head + 1] = undefined;
-    this.#callHead = head + 2;
-    if (this.#callHead === calls.length) {
-      this.#calls = [];
-      this.#callHead = 0;
-    } else if (this.#callHead >= 4096 && this.#callHead * 2 >= calls.length) {
-      this.#calls = calls.slice(this.#callHead);
-      this.#callHead = 0;
+    this._callHead = head + 2;
+    if (this._callHead === calls.length) {
+      this._calls = [];
+      this._callHead = 0;
+    } else if (this._callHead >= 4096 && this._callHead * 2 >= calls.length) {
+      this._calls = calls.slice(this._callHead);
+      this._callHead = 0;
     }
-    if (this.#reserved > 0) {
-      this.#reserved--;
+    if (this._reserved > 0) {
+      this._reserved--;
       return this.#start(fn, arg);
     }
-    return new Promise<unknown>((wake) => this.#parked.push(wake)).then((cleared) => {
+    return new Promise<unknown>((wake) => this._parked.push(wake)).then((cleared) => {
       if (cleared !== undefined) throw cleared;
       return this.#start(fn, arg);
     });
@@ -182,17 +182,17 @@ export class CallQueue {
       throw error;
     }
     if (value instanceof Promise || isThenable(value))
-      return Promise.resolve(value).then(this.#fulfilled, this.#rejected);
+      return Promise.resolve(value).then(this._fulfilled, this._rejected);
     this.#release();
     return value;
   }
 
   // The slot is free again before the call's promise settles, so `activeCount` is right when the caller resumes.
-  readonly #fulfilled = (value: unknown): unknown => {
+  private readonly _fulfilled = (value: unknown): unknown => {
     this.#release();
     return value;
   };
-  readonly #rejected = (error: unknown): never => {
+  private readonly _rejected = (error: unknown): never => {
     this.#release();
     throw error;
   };
@@ -204,27 +204,27 @@ export class CallQueue {
 
   /** Drops every waiting call; with rejectOnClear they reject with one AbortError, else they stay pending. */
   clear(): void {
-    const old = this.#generation;
-    this.#generation = { rejected: false, reason: undefined };
-    old.rejected = this.#rejectOnClear;
+    const old = this._generation;
+    this._generation = { rejected: false, reason: undefined };
+    old.rejected = this._rejectOnClear;
     old.reason = new DOMException('This operation was aborted', 'AbortError');
     // Reserved calls were admitted (they count as active): their handlers still run them.
-    const reserved = this.#reserved;
-    this.#survivors = this.#calls.slice(this.#callHead, this.#callHead + 2 * reserved);
-    this.#survivorHead = 0;
-    this.#survivorGeneration = reserved > 0 ? old : undefined;
-    const epochs = this.#epochs.slice(this.#epochHead);
-    const parked = this.#parked.slice(this.#parkedHead);
-    this.#calls = [];
-    this.#callHead = 0;
-    this.#epochs = [];
-    this.#epochHead = 0;
-    this.#tail = undefined;
-    this.#inFlight = 0;
-    this.#reserved = 0;
-    this.#parked = [];
-    this.#parkedHead = 0;
-    if (!this.#rejectOnClear) return;
+    const reserved = this._reserved;
+    this._survivors = this._calls.slice(this._callHead, this._callHead + 2 * reserved);
+    this._survivorHead = 0;
+    this._survivorGeneration = reserved > 0 ? old : undefined;
+    const epochs = this._epochs.slice(this._epochHead);
+    const parked = this._parked.slice(this._parkedHead);
+    this._calls = [];
+    this._callHead = 0;
+    this._epochs = [];
+    this._epochHead = 0;
+    this._tail = undefined;
+    this._inFlight = 0;
+    this._reserved = 0;
+    this._parked = [];
+    this._parkedHead = 0;
+    if (!this._rejectOnClear) return;
     for (const epoch of epochs) epoch.open(old);
     for (const wake of parked) wake(old.reason);
   }

@@ -13,21 +13,21 @@ export interface BatchOptions extends SignalOptions {
 }
 
 class BatchRun<T, R> extends MapRun<T, R> {
-  readonly #size: number;
-  #end: number;
+  private readonly _size: number;
+  private _end: number;
 
   constructor(input: PoolInput<T>, mapper: Mapper<T, R>, size: number, signal: AbortSignal | undefined) {
     super(input, mapper, size, signal, true, true);
-    this.#size = size;
-    this.#end = size;
+    this._size = size;
+    this._end = size;
   }
 
   // The next batch opens only once every item of the current one has finished: this is the whole strategy, and the
   // reason it is slower than a sliding window whenever durations vary.
   override room(): boolean {
-    if (this.started < this.#end) return true;
+    if (this.started < this._end) return true;
     if (this.running > 0) return false;
-    this.#end += this.#size;
+    this._end += this._size;
     return true;
   }
 }

@@ -27,11 +27,11 @@ export interface MapOptions extends SignalOptions {
 /** @internal The run behind map, forEach and batch: collects results (or not) and settles one promise. */
 export class MapRun<T, R> extends PoolRun<T, R> {
   readonly promise: Promise<R[]>;
-  #resolve!: (value: R[]) => void;
-  #reject!: (reason: unknown) => void;
-  readonly #results: R[] | undefined;
-  readonly #stopOnError: boolean;
-  #errors: { index: number; error: unknown }[] | undefined;
+  private _resolve!: (value: R[]) => void;
+  private _reject!: (reason: unknown) => void;
+  private readonly _results: R[] | undefined;
+  private readonly _stopOnError: boolean;
+  private _errors: { index: number; error: unknown }[] | undefined;
 
   constructor(
     input: PoolInput<T>,
@@ -43,39 +43,39 @@ export class MapRun<T, R> extends PoolRun<T, R> {
   ) {
     super(input, mapper, limit, signal);
     this.promise = new Promise<R[]>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
+      this._resolve = resolve;
+      this._reject = reject;
     });
-    this.#results = collect ? (Array.isArray(input) ? new Array<R>(input.length) : []) : undefined;
-    this.#stopOnError = stopOnError;
+    this._results = collect ? (Array.isArray(input) ? new Array<R>(input.length) : []) : undefined;
+    this._stopOnError = stopOnError;
   }
 
   settle(index: number, value: R): void {
-    if (this.#results !== undefined) this.#results[index] = value;
+    if (this._results !== undefined) this._results[index] = value;
   }
 
   fault(index: number, error: unknown): void {
-    if (this.#stopOnError) this.stop(error);
-    else (this.#errors ??= []).push({ index, error });
+    if (this._stopOnError) this.stop(error);
+    else (this._errors ??= []).push({ index, error });
   }
 
   protected complete(): void {
-    const errors = this.#errors;
+    const errors = this._errors;
     if (errors === undefined) {
-      const results = this.#results ?? [];
+      const results = this._results ?? [];
       // An array that shrank while being mapped leaves no trailing holes.
       if (results.length > this.started) results.length = this.started;
-      this.#resolve(results);
+      this._resolve(results);
       return;
     }
     // Failures are reported in input order, not completion order, so the same input gives the same error.
     errors.sort((a, b) => a.index - b.index);
     const failed = errors.map((e) => e.error);
-    this.#reject(new AggregateError(failed, `${failed.length} of ${this.started} items failed`));
+    this._reject(new AggregateError(failed, `${failed.length} of ${this.started} items failed`));
   }
 
   protected fail(reason: unknown): void {
-    this.#reject(reason);
+    this._reject(reason);
   }
 }
 

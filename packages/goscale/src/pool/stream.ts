@@ -36,17 +36,17 @@ interface Waiter<R> {
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
 class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
-  readonly #buffer = new Map<number, R>();
-  readonly #waiters: Waiter<R>[] = [];
-  readonly #concurrency: number;
-  readonly #signal: AbortSignal | undefined;
-  #taken = 0;
-  #begun = false;
+  private readonly _buffer = new Map<number, R>();
+  private readonly _waiters: Waiter<R>[] = [];
+  private readonly _concurrency: number;
+  private readonly _callerSignal: AbortSignal | undefined;
+  private _taken = 0;
+  private _begun = false;
   /** The consumer has seen the end (done, the error, or it called return()). */
-  #finished = false;
+  private _finished = false;
   /** The consumer left: the stop reason is ours, not something to report. */
-  #quiet = false;
-  #error: { reason: unknown } | undefined;
+  private _quiet = false;
+  private _error: { reason: unknown } | undefined;
 
   constructor(
     input: PoolInput<T>,
@@ -55,19 +55,19 @@ class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
     signal: AbortSignal | undefined,
   ) {
     super(input, mapper, concurrency, signal);
-    this.#concurrency = concurrency;
-    this.#signal = signal;
+    this._concurrency = concurrency;
+    this._callerSignal = signal;
   }
 
   // A result holds its slot until the consumer takes it, so running mappers plus waiting results never exceed
   // `concurrency` (futures' `buffered(n)` makes the same choice). The price is head-of-line blocking behind a slow
   // item; `map`/`forEach` have none, as they keep no results back from anyone.
   override room(): boolean {
-    return this.running + this.#buffer.size < this.#concurrency;
+    return this.running + this._buffer.size < this._concurrency;
   }
 
   settle(index: number, value: R): void {
-    this.#buffer.set(index, value);
+    this._buffer.set(index, value);
     this.#deliver();
   }
 
@@ -80,47 +80,47 @@ class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
   }
 
   protected fail(reason: unknown): void {
-    if (this.#quiet) return;
+    if (this._quiet) return;
     // The failure overtakes results still waiting: they are dropped, so the error surfaces at the next `next()`.
-    this.#buffer.clear();
-    this.#error = { reason };
+    this._buffer.clear();
+    this._error = { reason };
     this.#deliver();
   }
 
   #deliver(): void {
-    const waiters = this.#waiters;
+    const waiters = this._waiters;
     while (waiters.length > 0) {
-      const error = this.#error;
+      const error = this._error;
       if (error !== undefined) {
-        this.#error = undefined;
-        this.#finished = true;
+        this._error = undefined;
+        this._finished = true;
         waiters.shift()!.reject(error.reason);
-      } else if (this.#buffer.has(this.#taken)) {
-        const value = this.#buffer.get(this.#taken)!;
-        this.#buffer.delete(this.#taken++);
+      } else if (this._buffer.has(this._taken)) {
+        const value = this._buffer.get(this._taken)!;
+        this._buffer.delete(this._taken++);
         waiters.shift()!.resolve({ done: false, value });
       } else if (this.ended) {
-        this.#finished = true;
+        this._finished = true;
         waiters.shift()!.resolve(DONE);
       } else return;
     }
   }
 
   next(): Promise<IteratorResult<R, undefined>> {
-    if (this.#finished) return Promise.resolve(DONE);
-    const signal = this.#signal;
-    if (signal?.aborted && this.#error === undefined) {
+    if (this._finished) return Promise.resolve(DONE);
+    const signal = this._callerSignal;
+    if (signal?.aborted && this._error === undefined) {
       // Aborted after the last mapper finished: the run has no listener left, so the abort is noticed here.
-      this.#quiet = true;
+      this._quiet = true;
       this.stop(reasonOf(signal));
-      this.#finished = true;
-      this.#buffer.clear();
+      this._finished = true;
+      this._buffer.clear();
       return Promise.reject(reasonOf(signal));
     }
     return new Promise<IteratorResult<R, undefined>>((resolve, reject) => {
-      this.#waiters.push({ resolve, reject });
-      if (!this.#begun) {
-        this.#begun = true;
+      this._waiters.push({ resolve, reject });
+      if (!this._begun) {
+        this._begun = true;
         this.start();
       } else {
         this.#deliver();
@@ -131,12 +131,12 @@ class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
   }
 
   return(): Promise<IteratorReturnResult<undefined>> {
-    if (!this.#finished) {
-      this.#finished = true;
-      this.#quiet = true;
-      this.#buffer.clear();
+    if (!this._finished) {
+      this._finished = true;
+      this._quiet = true;
+      this._buffer.clear();
       this.stop(new DOMException('The consumer left the stream', 'AbortError'));
-      for (const waiter of this.#waiters.splice(0)) waiter.resolve(DONE);
+      for (const waiter of this._waiters.splice(0)) waiter.resolve(DONE);
     }
     return Promise.resolve(DONE);
   }
