@@ -14,6 +14,7 @@ import {
 } from './sse-format.js';
 import { History } from './sse-history.js';
 import { readLastEventId, resetChunk } from './sse-replay.js';
+import { readTopics, TopicIndex } from './sse-topics.js';
 
 export type { SseClient } from './sse-client.js';
 export type { SseEvent } from './sse-format.js';
@@ -21,21 +22,39 @@ export { RESET_EVENT } from './sse-replay.js';
 
 /** Options of {@link Broker}. Every one is optional. */
 export interface BrokerOptions {
-  /** Events a client may have queued while its socket is backpressured, from 1 up. Default 256. */
+  /**
+   * Events a client may have waiting while `res.write()` reports backpressure, from 1 up. Default 256.
+   *
+   * Gotcha: within one turn of the event loop Node corks the socket, so `res.write()` reports backpressure once its
+   * high-water mark (16 KiB on Node 20) is passed, even for a fast client. Keep `bufferSize` above the largest burst
+   * you publish synchronously (or `await` a turn between large batches), or fast clients may be taken for slow ones:
+   * 2,000 events of 100 bytes in one synchronous loop disconnect every client at the default 256.
+   */
   bufferSize?: number;
-  /** Milliseconds between heartbeat comments, from 1 up; `Infinity` sends none. Default 15,000. */
+  /**
+   * Milliseconds between heartbeat comments (`: ping`), from 1 up; `Infinity` sends none. Default 15,000. They keep
+   * proxies and load balancers from closing idle streams, and reveal dead connections (a write to them fails).
+   */
   heartbeatMs?: number;
-  /** Events kept for replay to reconnecting clients, from 0 up. Default 0 (no replay; gaps are still reported). */
+  /**
+   * Events kept for replay to reconnecting clients, from 0 up. Default 0: nothing is replayed, but a client that
+   * missed events is still sent a {@link RESET_EVENT} rather than left with a silent gap.
+   */
   historySize?: number;
-  /** Sent as the `retry:` field at connect: the client's reconnection delay in ms. Default: not sent. */
+  /** Sent as the `retry:` field at connect: the client's reconnection delay in ms, digits only. Default: not sent. */
   retryMs?: number;
-  /** What a full queue does: `'disconnect'` the client (default; it reconnects and replays) or `'drop'` its oldest. */
+  /**
+   * What a client's full queue does to it. `'disconnect'` (default): the client is cut off; EventSource reconnects
+   * with `Last-Event-ID` and gets a replay (or a reset), so nothing is lost silently. `'drop'`: its oldest queued
+   * event is dropped and the client stays connected, silently missing it (counted in {@link SseClient.dropped}); use
+   * it for streams where only the latest value matters (prices, progress).
+   */
   slowClient?: 'disconnect' | 'drop';
 }
 
 /** Options of {@link Broker.connect}. */
 export interface ConnectOptions {
-  /** Topics the client receives; omitted, it receives every topic. */
+  /** Topics the client receives (strings without CR, LF or NUL); omitted, it receives every topic. */
   topics?: Iterable<string> | undefined;
 }
 
@@ -88,9 +107,7 @@ export class Broker {
   readonly #retry: Buffer | undefined;
   readonly #dropOldest: boolean;
   readonly #history: History;
-  readonly #byTopic = new Map<string, Set<ClientConnection>>();
-  readonly #everyTopic = new Set<ClientConnection>();
-  readonly #all = new Set<ClientConnection>();
+  readonly #index = new TopicIndex<ClientConnection>();
   readonly #heartbeat = Buffer.from(encodeComment('ping'));
   #nextClientId = 1;
   #seq = 0;
@@ -126,7 +143,7 @@ export class Broker {
 
   /** How many clients are connected now. */
   get clients(): number {
-    return this.#all.size;
+    return this.#index.all.size;
   }
 
   /** True once {@link close} was called. */
@@ -137,8 +154,11 @@ export class Broker {
   /**
    * Turns `res` into an event stream: sends the headers at once (so EventSource fires `open`), then the `retry:`
    * field, then the replay or reset owed to a reconnecting client, then live events. Once the broker is closed it
-   * answers 503 instead and returns a client that is already closed. Throws a TypeError when `res` has already sent
-   * its headers or `topics` holds a non-string.
+   * answers 503 instead and returns a client that is already closed; so it does for a client that hung up before
+   * `connect` was called. Headers set earlier with `res.setHeader` (CORS, say) are kept. Throws a TypeError when `res`
+   * has already sent its headers or `topics` is not an iterable of strings.
+   *
+   * Gotcha: compression middleware buffers the stream; exclude `text/event-stream` from it.
    * @param req - the request (its `Last-Event-ID` header or `lastEventId` query parameter drives replay).
    * @param res - its response, headers not yet sent.
    * @param options - `topics`: what the client receives (every topic when omitted).
@@ -203,10 +223,9 @@ export class Broker {
     this.#seq = seq;
     this.#history.add({ seq, id, topic, chunk });
     let queued = 0;
-    // Deleting from a Set while iterating it is safe, so a client that overflows and leaves mid-loop is fine.
-    const subscribers = this.#byTopic.get(topic);
-    if (subscribers !== undefined) for (const c of subscribers) if (c.enqueue(chunk)) queued++;
-    for (const c of this.#everyTopic) if (c.enqueue(chunk)) queued++;
+    this.#index.forEachOf(topic, (c) => {
+      if (c.enqueue(chunk)) queued++;
+    });
     return queued;
   }
 
@@ -226,7 +245,7 @@ export class Broker {
     const final =
       options.event === undefined ? undefined : Buffer.from(encodeEvent(options.event, 'Broker.close'));
     this.#closed = true;
-    for (const c of this.#all) c.closeEncoded(final);
+    for (const c of this.#index.all) c.closeEncoded(final);
     this.#history.clear();
   }
 
@@ -252,16 +271,8 @@ export class Broker {
   }
 
   #add(client: ClientConnection): void {
-    this.#all.add(client);
-    if (client.topics === undefined) this.#everyTopic.add(client);
-    else {
-      for (const topic of client.topics) {
-        let set = this.#byTopic.get(topic);
-        if (set === undefined) this.#byTopic.set(topic, (set = new Set()));
-        set.add(client);
-      }
-    }
-    if (this.#all.size === 1 && this.#heartbeatMs !== Infinity) {
+    this.#index.add(client);
+    if (this.#index.all.size === 1 && this.#heartbeatMs !== Infinity) {
       // Not unref'd: it runs only while connections (which keep the process alive anyway) exist, and a referenced
       // timer shows up in process.getActiveResourcesInfo(), so a leak of it would be visible.
       this.#timer = setInterval(this.#beat, this.#heartbeatMs);
@@ -269,39 +280,14 @@ export class Broker {
   }
 
   readonly #remove = (client: ClientConnection): void => {
-    // A client refused or gone before #add was never registered.
-    if (!this.#all.delete(client)) return;
-    if (client.topics === undefined) this.#everyTopic.delete(client);
-    else {
-      for (const topic of client.topics) {
-        const set = this.#byTopic.get(topic);
-        // An empty set is dropped so that a million one-off topics do not pile up.
-        if (set?.delete(client) === true && set.size === 0) this.#byTopic.delete(topic);
-      }
-    }
-    if (this.#all.size === 0 && this.#timer !== undefined) {
+    if (!this.#index.remove(client)) return;
+    if (this.#index.all.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
   };
 
   readonly #beat = (): void => {
-    for (const c of this.#all) c.heartbeat(this.#heartbeat);
+    for (const c of this.#index.all) c.heartbeat(this.#heartbeat);
   };
-}
-
-/** Validates and copies `topics` (deduplicated, so a client is in each topic's set once). */
-function readTopics(topics: Iterable<string> | undefined): readonly string[] | undefined {
-  if (topics === undefined) return undefined;
-  if (
-    typeof topics === 'string' ||
-    typeof (topics as Partial<Iterable<string>>)?.[Symbol.iterator] !== 'function'
-  ) {
-    throw new TypeError(
-      `Broker.connect: expected \`topics\` to be an iterable of strings, got ${describe(topics)}`,
-    );
-  }
-  const out = [...new Set(topics)];
-  for (const t of out) checkField('Broker.connect', 'topic', t);
-  return out;
 }
