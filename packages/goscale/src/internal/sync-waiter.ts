@@ -51,6 +51,15 @@ export class Waiter implements ListNode {
     this.resolve(value);
   }
 
+  /**
+   * Rejects a waiter whose signal has aborted but whose listener has not run yet: the owner found it at the head while
+   * granting from inside another 'abort' listener of the same signal. Granting it would hand a permit to a caller
+   * that was already told to stop. The caller has already unlinked it.
+   */
+  abandon(): void {
+    this.fail(reasonOf(this.signal!));
+  }
+
   /** Ends the wait with `reason` (a shared run failed): drops the abort listener, then rejects. Already unlinked. */
   fail(reason: unknown): void {
     this.signal?.removeEventListener('abort', this);

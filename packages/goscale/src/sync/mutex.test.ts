@@ -84,6 +84,21 @@ describe('Mutex', () => {
     assert.equal(mu.locked, false);
   });
 
+  it('does not hand the lock to a waiter whose signal is aborting when an earlier abort listener unlocks', async () => {
+    const mu = new Mutex();
+    const first = mu.tryLock()!;
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', () => first(), { once: true });
+    const waits = [
+      mu.lock({ signal: controller.signal }),
+      mu.withLock(() => 1, { signal: controller.signal }),
+    ];
+    controller.abort('stop');
+    for (const wait of waits) await assert.rejects(wait, (error) => error === 'stop');
+    assert.equal(mu.locked, false);
+    assert.equal(listeners(controller.signal), 0);
+  });
+
   it('rejects an already-aborted signal even when the lock is free, taking nothing', async () => {
     const mu = new Mutex();
     await assert.rejects(mu.lock({ signal: AbortSignal.abort('late') }), (error) => error === 'late');

@@ -18,7 +18,8 @@ const WANTS_RELEASE = 1;
  *   (not even `tryLock`) can barge in between; `tryLock` fails while the lock is held, hence while anyone waits.
  * - An aborted wait rejects with `signal.reason` and leaves nothing: its queue entry and 'abort' listener are gone
  *   and the lock is exactly as it was. A signal that is already aborted rejects even when the lock is free.
- * - A successful wait also removes its 'abort' listener.
+ * - A successful wait also removes its 'abort' listener. A waiter whose signal has aborted is never granted the lock,
+ *   not even by an unlock that runs inside another 'abort' listener of the same signal.
  *
  * Cost: an uncontended `lock()` allocates its promise and its Release; a queued one adds one waiter record.
  * Queueing, granting and aborting are O(1) whatever the queue length (async-mutex pays O(n)).
@@ -35,7 +36,11 @@ export class Mutex {
   #locked = false;
   readonly #waiters = new List<Waiter>();
   readonly #unlock = (): void => {
-    const next = this.#waiters.shift();
+    let next = this.#waiters.shift();
+    while (next?.signal?.aborted) {
+      next.abandon();
+      next = this.#waiters.shift();
+    }
     // Hand-off: the lock stays taken and passes straight to the next waiter, so nobody can overtake it.
     if (next === undefined) this.#locked = false;
     else next.settle(next.tag === WANTS_RELEASE ? createRelease('mutex', this.#unlock) : undefined);

@@ -103,6 +103,18 @@ describe('RWMutex', () => {
     rw.tryLock()!();
   });
 
+  it('grants nothing to waiters whose signal is aborting when an earlier abort listener unlocks', async () => {
+    const rw = new RWMutex();
+    const w = rw.tryLock()!;
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', () => w(), { once: true });
+    const waits = [rw.rlock({ signal: controller.signal }), rw.lock({ signal: controller.signal })];
+    controller.abort('stop');
+    for (const wait of waits) await assert.rejects(wait, (error) => error === 'stop');
+    assert.equal(listeners(controller.signal), 0);
+    rw.tryLock()!();
+  });
+
   it('throws on a second release of a read or write hold', async () => {
     const rw = new RWMutex();
     const r = await rw.rlock();

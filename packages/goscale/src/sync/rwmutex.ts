@@ -23,6 +23,7 @@ const WANTS_RELEASE = 2;
  *   leaves. Grants are hand-offs made at release time, so `tryLock`/`tryRLock` never barge past the queue.
  * - An aborted wait rejects with `signal.reason` and leaves nothing (no queue entry, no 'abort' listener). When the
  *   writer waiting at the head is aborted, the readers queued behind it enter at once if no writer holds the lock.
+ *   A waiter whose signal has aborted is never granted, even by a release made inside another listener of that signal.
  *
  * Cost: uncontended calls allocate their promise and Release; queueing and aborting are O(1); a release grants the
  * k readers it lets in in O(k).
@@ -167,6 +168,11 @@ export class RWMutex {
 
   #grant(): void {
     for (let head = this.#waiters.head; head !== undefined && !this.#writer; head = this.#waiters.head) {
+      if (head.signal?.aborted) {
+        this.#waiters.shift();
+        head.abandon();
+        continue;
+      }
       const mode = head.tag & WRITE;
       if (mode === WRITE && this.#readers > 0) return;
       if (mode === WRITE) this.#writer = true;

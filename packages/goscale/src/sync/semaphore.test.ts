@@ -84,6 +84,22 @@ describe('Semaphore', () => {
     assert.equal(listeners(controller.signal), 0);
   });
 
+  it('grants nothing to waiters whose shared signal aborts while an earlier abort listener frees permits', async () => {
+    const sem = new Semaphore(3);
+    await sem.acquire(2);
+    const controller = new AbortController();
+    // An abort listener registered before the waits: it frees permits while 'abort' is being dispatched.
+    controller.signal.addEventListener('abort', () => sem.release(2), { once: true });
+    const head = sem.acquire(3, { signal: controller.signal });
+    const next = sem.acquire(1, { signal: controller.signal });
+    controller.abort('stop');
+    await assert.rejects(head, (error) => error === 'stop');
+    await assert.rejects(next, (error) => error === 'stop');
+    assert.equal(sem.available, 3);
+    assert.equal(sem.waiting, 0);
+    assert.equal(listeners(controller.signal), 0);
+  });
+
   it('leaves the semaphore unchanged when a waiter in the middle is aborted', async () => {
     const sem = new Semaphore(2);
     await sem.acquire(2);

@@ -17,6 +17,8 @@ const resolved = Promise.resolve();
  *   returns false while anyone waits.
  * - An aborted `acquire` rejects with `signal.reason` and leaves the semaphore unchanged: no permit taken, no queue
  *   entry, no 'abort' listener. If it was the head, the waiters behind it that now fit are granted at once.
+ * - A waiter whose signal has aborted is never granted, not even when permits are freed from inside another 'abort'
+ *   listener of the same signal, before its own listener has run.
  * - `available` never goes below 0 nor above `size`; `release(n)` beyond what is held throws and changes nothing.
  *
  * Cost: an uncontended `acquire` allocates nothing (it returns a shared resolved promise); a queued one allocates its
@@ -136,6 +138,12 @@ export class Semaphore {
 
   #grant(): void {
     for (let head = this.#waiters.head; head !== undefined; head = this.#waiters.head) {
+      // Aborted, its listener not yet run (we are inside another listener of the same signal): it must not be granted.
+      if (head.signal?.aborted) {
+        this.#waiters.shift();
+        head.abandon();
+        continue;
+      }
       if (this.#size - this.#held < head.tag) return;
       this.#held += head.tag;
       this.#waiters.shift();
