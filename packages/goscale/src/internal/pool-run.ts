@@ -69,8 +69,11 @@ class Slot<T, R> {
 /**
  * A run of `mapper` over `input`. Subclasses decide what a result, a failure, the end and a stop mean.
  *
- * Invariants: at most `limit` thenables from the mapper are pending at once; an item is pulled from the input only
- * when a slot is free for it (`running < limit && room()`); at most one `next()` of an async iterator is pending;
+ * Two drivers: map and forEach over an array or a synchronous iterable run `limit` async workers (#work); the rest
+ * (stream, batch, any async iterable) run pump(), re-entered from a reusable Slot whenever a mapper settles.
+ *
+ * Invariants: at most `limit` mappers are pending at once; an item is pulled from the input only when a mapper slot
+ * is free for it (a free worker, or `running < limit && room()`); at most one `next()` of an async iterator is pending;
  * once `ended`, nothing is pulled or started, the caller's signal holds no listener from the run, and late results
  * are dropped (their rejections are still observed, so nothing becomes an unhandled rejection).
  */
