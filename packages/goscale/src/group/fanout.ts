@@ -50,7 +50,8 @@ type AnySources = readonly FanOutSource[] | Readonly<Record<string, FanOutSource
  *   signal rejects at once without calling any source.
  * - When the call settles it holds no timer and no listener on `options.signal`.
  *
- * Cost: one scope (a timer and a listener), one Group and one promise per source.
+ * Cost: one scope (a timer and a listener), one Group and one promise per source; ending aborts two signals (the
+ * scope's and the group's), which is most of the overhead: tens of microseconds, against sources that take milliseconds.
  * @param sources - an object or array of functions `(signal) => value | Promise<value>`.
  * @param options - `timeout` (required), `signal`, `limit`; a bad value rejects with a TypeError or RangeError.
  * @returns a promise of the results keyed like `sources`.
