@@ -91,7 +91,9 @@ export class Mutex {
   }
 
   /**
-   * Runs `fn` holding the lock and releases it when `fn`'s result settles, fulfilled or not.
+   * Runs `fn` holding the lock and releases it when `fn`'s result settles, fulfilled or not. When the lock is free,
+   * `fn` starts at once, before `withLock` returns (as in Go); otherwise when its turn comes. Cost: a free lock adds no
+   * allocation beyond the returned promise; a queued call adds a waiter record and one async frame.
    * @param fn - the critical section; a throw or rejection releases the lock and is passed on.
    * @param options - `signal` aborts the wait for the lock (not `fn` once it runs).
    * @returns `fn`'s result. A non-function `fn` rejects with a TypeError and takes nothing.

@@ -7,7 +7,7 @@ import { signalRejection } from '../internal/sync-waiter.js';
 
 /**
  * Runs a function at most once and gives every caller its result or its error. Go: `sync.Once` (`sync.OnceValue`
- * for the value); npm: `p-memoize`/`lodash.once` (which do not share a rejection the same way).
+ * for the value); npm: `lodash.once` or a module-level promise (same sharing, but no per-caller abort).
  *
  * Invariants:
  * - The first `do` call (with a valid `fn` and a signal that is not already aborted) runs its `fn` synchronously;

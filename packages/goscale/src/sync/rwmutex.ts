@@ -12,8 +12,8 @@ const WRITE = 1;
 const WANTS_RELEASE = 2;
 
 /**
- * A reader/writer lock: any number of readers, or one writer. Go: `sync.RWMutex`; npm: `async-rwlock`, or
- * `async-mutex` used by hand.
+ * A reader/writer lock: any number of readers, or one writer. Go: `sync.RWMutex`; npm: `async-mutex` has no
+ * reader/writer lock, so readers usually take the writers' Mutex too.
  *
  * Invariants (one FIFO queue of readers and writers):
  * - A waiting writer blocks new readers, so writers do not starve; a reader enters at once only when no writer holds
@@ -106,7 +106,8 @@ export class RWMutex {
   }
 
   /**
-   * Runs `fn` under a read hold, released when `fn`'s result settles.
+   * Runs `fn` under a read hold, released when `fn`'s result settles. If the hold can be taken at
+   * once, `fn` starts before this returns; otherwise when its turn comes.
    * @param fn - the reading section; its throw or rejection is passed on after the release.
    * @param options - `signal` aborts the wait for the hold.
    * @returns `fn`'s result.
@@ -120,7 +121,8 @@ export class RWMutex {
   }
 
   /**
-   * Runs `fn` under the write hold, released when `fn`'s result settles.
+   * Runs `fn` under the write hold, released when `fn`'s result settles. If the hold can be taken at
+   * once, `fn` starts before this returns; otherwise when its turn comes.
    * @param fn - the writing section; its throw or rejection is passed on after the release.
    * @param options - `signal` aborts the wait for the hold.
    * @returns `fn`'s result.

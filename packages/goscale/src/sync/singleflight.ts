@@ -7,8 +7,8 @@ import { signalRejection } from '../internal/sync-waiter.js';
 
 /**
  * Deduplicates concurrent work by key: while a call for a key is in flight, later calls with that key join it
- * instead of running their own `fn`. Go: `golang.org/x/sync/singleflight.Group`; npm: hand-written `Map` of
- * promises, `p-memoize` with a short cache.
+ * instead of running their own `fn`. Go: `golang.org/x/sync/singleflight.Group`; npm: usually a hand-written `Map` of
+ * in-flight promises.
  *
  * Invariants:
  * - Keys compare like `Map` keys (SameValueZero). At most one `fn` per key is in flight, except after `forget(key)`.
