@@ -124,6 +124,8 @@ const sections: BenchSection[] = [
         peerLimit >= 5 * oursLimit,
         `limit at least 5x faster than p-limit (measured ${fmtRatio(peerLimit / oursLimit)})`,
       ),
+      `Ceiling: a limiter that cost nothing would be ${fmtRatio(peerLimit / direct)} faster than p-limit here, since ` +
+        'every call still makes and awaits its promise (the floor row).',
       `Above the floor, limit adds ${fmtNs(oursLimit - direct)} per call and p-limit ${fmtNs(peerLimit - direct)} ` +
         `(${fmtRatio((peerLimit - direct) / Math.max(1, oursLimit - direct))} less).`,
       goal(
