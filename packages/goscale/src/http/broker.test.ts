@@ -5,10 +5,21 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { after, describe, it, mock } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
-import { EventSource } from 'eventsource';
 import { expectTypeOf } from 'expect-type';
-import { Broker, RESET_EVENT, type BrokerOptions, type SseClient, type SseEvent } from './broker.js';
+import { Broker, SSE_RESET_EVENT, type BrokerOptions, type SseClient, type SseEvent } from './broker.js';
 import { parseEventStream } from './sse-spec-parser.test.js';
+
+/** The part of the `eventsource` package's EventSource used here. */
+interface EventSourceLike extends EventTarget {
+  onmessage: ((event: MessageEvent) => void) | null;
+  close(): void;
+}
+// Imported by a non-literal name on purpose: under the repository's `source` condition TypeScript would resolve the
+// package to its own .ts sources (and eventsource-parser's), which do not compile under this tsconfig.
+const eventsourcePackage = 'eventsource';
+const { EventSource } = (await import(eventsourcePackage)) as {
+  EventSource: new (url: string) => EventSourceLike;
+};
 
 /** A loopback server whose every request becomes a client of `broker`; `?topics=a,b` picks topics. */
 async function serve(broker: Broker) {
@@ -171,19 +182,19 @@ describe('Broker over real sockets', () => {
       { name: 'the id evicted last', header: '3', want: ['e4', 'e5', 'e6', 'live'], reset: false },
       { name: 'the newest id', header: '6', want: ['live'], reset: false },
       { name: 'an empty id (a fresh client)', header: '', want: ['live'], reset: false },
-      { name: 'an id older than the history', header: '2', want: [RESET_EVENT, 'live'], reset: true },
-      { name: 'a future id', header: '7', want: [RESET_EVENT, 'live'], reset: true },
-      { name: 'garbage', header: 'not-an-id', want: [RESET_EVENT, 'live'], reset: true },
-      { name: 'a negative number', header: '-1', want: [RESET_EVENT, 'live'], reset: true },
-      { name: 'a float', header: '4.0', want: [RESET_EVENT, 'live'], reset: true },
-      { name: 'an 8 KiB id', header: 'x'.repeat(8192), want: [RESET_EVENT, 'live'], reset: true },
+      { name: 'an id older than the history', header: '2', want: [SSE_RESET_EVENT, 'live'], reset: true },
+      { name: 'a future id', header: '7', want: [SSE_RESET_EVENT, 'live'], reset: true },
+      { name: 'garbage', header: 'not-an-id', want: [SSE_RESET_EVENT, 'live'], reset: true },
+      { name: 'a negative number', header: '-1', want: [SSE_RESET_EVENT, 'live'], reset: true },
+      { name: 'a float', header: '4.0', want: [SSE_RESET_EVENT, 'live'], reset: true },
+      { name: 'an 8 KiB id', header: 'x'.repeat(8192), want: [SSE_RESET_EVENT, 'live'], reset: true },
       {
         name: 'a line break (query)',
         query: '%0D%0Adata:%20evil%0A%0A',
-        want: [RESET_EVENT, 'live'],
+        want: [SSE_RESET_EVENT, 'live'],
         reset: true,
       },
-      { name: 'unicode (query)', query: '%C3%A9%F0%9F%98%80', want: [RESET_EVENT, 'live'], reset: true },
+      { name: 'unicode (query)', query: '%C3%A9%F0%9F%98%80', want: [SSE_RESET_EVENT, 'live'], reset: true },
     ];
     for (const { name, header, query, want, reset } of table) {
       it(`handles ${name}`, async () => {
@@ -196,7 +207,7 @@ describe('Broker over real sockets', () => {
         await r.until((t) => datas(t).at(-1) === 'live');
         const got = events(r.text);
         assert.deepEqual(
-          got.map((e) => (e.type === RESET_EVENT ? e.type : e.data)),
+          got.map((e) => (e.type === SSE_RESET_EVENT ? e.type : e.data)),
           want,
         );
         if (reset) {
@@ -475,7 +486,7 @@ describe('Broker over real sockets', () => {
     expectTypeOf<BrokerOptions['slowClient']>().toEqualTypeOf<'disconnect' | 'drop' | undefined>();
     expectTypeOf<SseClient['topics']>().toEqualTypeOf<readonly string[] | undefined>();
     expectTypeOf<SseEvent>().toHaveProperty('data').toEqualTypeOf<unknown>();
-    expectTypeOf<typeof RESET_EVENT>().toEqualTypeOf<'goscale-reset'>();
+    expectTypeOf<typeof SSE_RESET_EVENT>().toEqualTypeOf<'goscale-reset'>();
   });
 });
 

@@ -18,7 +18,7 @@ import { readTopics, TopicIndex } from './sse-topics.js';
 
 export type { SseClient } from './sse-client.js';
 export type { SseEvent } from './sse-format.js';
-export { RESET_EVENT } from './sse-replay.js';
+export { SSE_RESET_EVENT } from './sse-replay.js';
 
 /** Options of {@link Broker}. Every one is optional. */
 export interface BrokerOptions {
@@ -38,7 +38,7 @@ export interface BrokerOptions {
   heartbeatMs?: number;
   /**
    * Events kept for replay to reconnecting clients, from 0 up. Default 0: nothing is replayed, but a client that
-   * missed events is still sent a {@link RESET_EVENT} rather than left with a silent gap.
+   * missed events is still sent a {@link SSE_RESET_EVENT} rather than left with a silent gap.
    */
   historySize?: number;
   /** Sent as the `retry:` field at connect: the client's reconnection delay in ms, digits only. Default: not sent. */
@@ -53,7 +53,7 @@ export interface BrokerOptions {
 }
 
 /** Options of {@link Broker.connect}. */
-export interface ConnectOptions {
+export interface BrokerConnectOptions {
   /** Topics the client receives (strings without CR, LF or NUL); omitted, it receives every topic. */
   topics?: Iterable<string> | undefined;
 }
@@ -84,7 +84,7 @@ const HEADERS = {
  * - Replay: a client connecting with `Last-Event-ID` (header, or `lastEventId` query parameter for clients that cannot
  *   set headers) receives, before anything live, exactly the events of its topics published after that id, in order,
  *   none twice. When the broker cannot tell what it missed (the id is older than the history, unknown, or the broker
- *   restarted), the client gets one `event: goscale-reset` ({@link RESET_EVENT}) whose data is JSON
+ *   restarted), the client gets one `event: goscale-reset` ({@link SSE_RESET_EVENT}) whose data is JSON
  *   `{"lastEventId": <the id it sent>}` and whose `id` is the newest id, so it knows to reload its state and resumes
  *   from now. A client whose topics stayed quiet while more than `historySize` other events passed is told too.
  * - One heartbeat timer for the whole broker, running only while clients are connected.
@@ -169,7 +169,7 @@ export class Broker {
    * client.signal.addEventListener('abort', () => console.log('gone'));
    * ```
    */
-  connect(req: IncomingMessage, res: ServerResponse, options: ConnectOptions = {}): SseClient {
+  connect(req: IncomingMessage, res: ServerResponse, options: BrokerConnectOptions = {}): SseClient {
     if (res.headersSent) {
       throw new TypeError('Broker.connect: the response has already sent its headers');
     }

@@ -13,6 +13,13 @@ import { encodeEvent, type SseEvent } from './sse-format.js';
  *   is disconnected (`slowClient: 'disconnect'`) or loses its oldest queued events (`'drop'`, counted in `dropped`).
  * - Once `closed` is true the client is out of the broker, holds no listener on `req`/`res` and no queued event, and
  *   `signal` is aborted.
+ *
+ * @example
+ * ```ts
+ * const client = broker.connect(req, res, { topics: ['chat'] });
+ * client.send({ event: 'welcome', data: { online: broker.clients } }); // to this client only
+ * await doWork({ signal: client.signal }); // stops when the user closes the tab
+ * ```
  */
 export interface SseClient {
   /** Unique within its broker, increasing with each connect. */

@@ -29,7 +29,11 @@ const FORBIDDEN = /[\r\n\0]/;
 // The spec's parser splits lines at CRLF, lone CR and lone LF; data must be split the same way.
 const LINE_BREAK = /\r\n|\r|\n/;
 
-/** Throws a TypeError unless `value` is a string free of CR, LF and NUL (a field value that cannot inject a field). */
+/**
+ * Throws a TypeError (quoting the value) unless `value` is a string free of CR, LF and NUL: a field value that cannot
+ * start a field of its own.
+ * @internal
+ */
 export function checkField(owner: string, name: string, value: unknown): asserts value is string {
   if (typeof value !== 'string') {
     throw new TypeError(`${owner}: expected \`${name}\` to be a string, got ${describe(value)}`);
@@ -39,7 +43,10 @@ export function checkField(owner: string, name: string, value: unknown): asserts
   }
 }
 
-/** The text of `data`: a string as is, anything else as JSON; a TypeError quoting it when JSON has no text for it. */
+/**
+ * The text of `data`: a string as is, anything else as JSON; a TypeError quoting it when JSON has no text for it.
+ * @internal
+ */
 export function dataText(owner: string, data: unknown): string {
   if (typeof data === 'string') return data;
   let text: string | undefined;
@@ -119,7 +126,11 @@ export function encodeRetry(ms: number, owner = 'encodeRetry'): string {
   return `retry: ${ms}\n\n`;
 }
 
-/** Throws unless `ms` is a safe integer from 0 up: anything else has no digits-only decimal form. */
+/**
+ * Throws (TypeError for a non-number, RangeError otherwise) unless `ms` is a safe integer from 0 up: anything else
+ * has no digits-only decimal form.
+ * @internal
+ */
 export function checkRetry(owner: string, name: string, ms: unknown): asserts ms is number {
   if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0) {
     const Err = typeof ms === 'number' ? RangeError : TypeError;

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Broker, RESET_EVENT } from './broker.js';
+import { Broker, SSE_RESET_EVENT } from './broker.js';
 import { readLastEventId } from './sse-replay.js';
 import { parseEventStream, type ParsedEvent } from './sse-spec-parser.test.js';
 
@@ -106,7 +106,7 @@ class Reconnect implements fc.Command<Model, Real> {
     const known = index >= 0 && index >= published.length - historySize - 1;
     if (lastId !== undefined && !known) {
       w.want.push({
-        type: RESET_EVENT,
+        type: SSE_RESET_EVENT,
         data: JSON.stringify({ lastEventId: lastId }),
         lastEventId: latest?.id ?? '',
       });

@@ -9,9 +9,9 @@ import { encodeEvent } from './sse-format.js';
  * (its `Last-Event-ID` is older than the history, unknown, or from before a restart). Its data is JSON
  * `{"lastEventId": "<the id the client sent>"}` and its `id` is the newest event id (empty before the first
  * publish), so the client resumes from now. Listen for it to reload state instead of living with a silent gap:
- * `source.addEventListener(RESET_EVENT, reload)`.
+ * `source.addEventListener(SSE_RESET_EVENT, reload)`.
  */
-export const RESET_EVENT = 'goscale-reset';
+export const SSE_RESET_EVENT = 'goscale-reset';
 
 /**
  * The id a reconnecting client last saw: the `Last-Event-ID` header, else the `lastEventId` query parameter (for
@@ -28,8 +28,11 @@ export function readLastEventId(req: IncomingMessage): string | undefined {
   return value === null || value === '' ? undefined : value;
 }
 
-/** The reset notice for a client that sent `lastEventId`, moving it on to `latestId`. */
+/**
+ * The reset notice for a client that sent `lastEventId`, moving it on to `latestId`.
+ * @internal
+ */
 export function resetChunk(lastEventId: string, latestId: string): string {
   // JSON escapes every control character, so whatever the client sent cannot break out of the data field.
-  return encodeEvent({ event: RESET_EVENT, id: latestId, data: { lastEventId } }, 'Broker');
+  return encodeEvent({ event: SSE_RESET_EVENT, id: latestId, data: { lastEventId } }, 'Broker');
 }
