@@ -359,7 +359,9 @@ lap('contended');
     rows.push([name, fmtBytes(bytes[name])]);
   }
   const ours = Math.max(bytes['goscale Mutex.lock']!, bytes['goscale Semaphore.acquire']!);
-  const peers = Math.min(bytes['async-mutex Mutex.acquire']!, bytes['async-sema Sema.acquire']!);
+  const peers = Math.min(
+    ...Object.entries(bytes).flatMap(([name, b]) => (name.startsWith('goscale') ? [] : [b])),
+  );
   sections.push({
     title: 'Bytes per pending waiter',
     description: `heapUsed (after GC) before and after queuing ${count(N)} waiters behind a held lock, divided by ${count(N)}. Each includes the caller's promise (and, for goscale, the \`.then\` the bench hangs on it).`,
