@@ -2,7 +2,7 @@
  * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
  */
 import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { AbortableAdmission, Admission } from '../internal/group-admission.js';
+import { AbortableAdmission, Admission, Waves } from '../internal/group-admission.js';
 import { List } from '../internal/list.js';
 
 /** Options for {@link Group}. */
@@ -37,8 +37,9 @@ const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
  * - When `wait()` settles, `group.signal` aborts (as Go cancels the context when Wait returns) and the group removes
  *   its listener from the parent. After that, `go()` rejects and `tryGo()` throws with a TypeError.
  *
- * Cost: starting a task is a function call plus one `then`; a `go()` that has to queue allocates one promise and one
- * list node; the limit costs no timer and no per-task listener.
+ * Cost: starting a task is a function call plus one `then`; a `go()` that has to queue allocates one list node and
+ * one `then` on a promise shared by up to 32 queued calls (with a `signal`: a promise of its own and the listener);
+ * the limit costs no timer and no per-task listener.
  * @example
  * ```ts
  * const group = new Group({ signal: req.signal, limit: 8 });
@@ -52,6 +53,7 @@ export class Group {
   readonly #parent: AbortSignal | undefined;
   readonly #limit: number;
   readonly #queue = new List<Admission>();
+  readonly #waves = new Waves();
   #active = 0;
   /** Mirrors `#controller.signal.aborted`, read on every go() and every finished task without a getter call. */
   #cancelled = false;
@@ -95,7 +97,8 @@ export class Group {
    * @param fn - the task; its rejection (or synchronous throw) fails the group.
    * @param options - `signal` aborts this call's wait for a slot only: it rejects with `signal.reason`, leaves the
    *   queue as it was and does not touch the group. An already-aborted signal rejects at once.
-   * @returns a promise that resolves once the task has started (or been dropped because the group is cancelled),
+   * @returns a promise that resolves once the task has started (or been dropped because the group is cancelled):
+   *   for a call that had to queue, a few microtasks after its task started, never before;
    *   and rejects with a TypeError after `wait()` has settled or when `fn` is not a function.
    * @example
    * ```ts
@@ -125,8 +128,11 @@ export class Group {
       this.#start(fn);
       return RESOLVED;
     }
-    const node =
-      signal === undefined ? new Admission(fn) : new AbortableAdmission(fn, signal, this.#onCallerAbort);
+    if (signal === undefined) {
+      this.#queue.push(new Admission(fn));
+      return this.#waves.join();
+    }
+    const node = new AbortableAdmission(fn, signal, this.#onCallerAbort);
     this.#queue.push(node);
     return node.admitted();
   }
@@ -228,7 +234,8 @@ export class Group {
   }
 
   #admit(node: Admission): void {
-    node.release();
+    if (node instanceof AbortableAdmission) node.release();
+    else this.#waves.admitOne();
     this.#start(node.fn);
   }
 
@@ -243,6 +250,7 @@ export class Group {
       this.#dropped = true;
       node.release();
     }
+    this.#waves.dropAll();
   }
 
   #settle(): void {
