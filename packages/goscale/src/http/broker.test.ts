@@ -266,6 +266,25 @@ describe('Broker over real sockets', () => {
     await s.stop();
   });
 
+  it('lets a fast client take a synchronous burst of twice bufferSize events, written once per flush', async () => {
+    const broker = new Broker({ bufferSize: 4 });
+    const s = await serve(broker);
+    const r = await open(s.port);
+    let writes = 0;
+    const write = s.responses[0]!.write.bind(s.responses[0]!);
+    s.responses[0]!.write = ((...args: Parameters<typeof write>) => {
+      writes++;
+      return write(...args);
+    }) as typeof write;
+    for (let i = 0; i < 8; i++) assert.equal(broker.publish('t', { data: `b${i}` }), 1);
+    await r.until((t) => datas(t).length === 8);
+    assert.deepEqual(datas(r.text), ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']);
+    assert.equal(s.clients[0]!.closed, false);
+    // One write when the queue filled mid-burst, one at the end of the tick.
+    assert.equal(writes, 2);
+    await s.stop();
+  });
+
   for (const slowClient of ['disconnect', 'drop'] as const) {
     it(`${slowClient}s a client that never reads, with bounded memory, while others get every event`, async () => {
       const bufferSize = 8;
@@ -418,6 +437,7 @@ describe('Broker over real sockets', () => {
     const readers = [await open(s.port), await open(s.port, '/?topics=a,b')];
     t.mock.timers.tick(999);
     broker.publish('a', { data: 'mark' });
+    for (const r of readers) await r.until((text) => text.includes('mark'));
     t.mock.timers.tick(1);
     for (const r of readers) await r.until((text) => text.endsWith(': ping\n\n'));
     t.mock.timers.tick(1000);

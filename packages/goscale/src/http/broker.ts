@@ -25,10 +25,10 @@ export interface BrokerOptions {
   /**
    * Events a client may have waiting while `res.write()` reports backpressure, from 1 up. Default 256.
    *
-   * Gotcha: within one turn of the event loop Node corks the socket, so `res.write()` reports backpressure once its
-   * high-water mark (16 KiB on Node 20) is passed, even for a fast client. Keep `bufferSize` above the largest burst
-   * you publish synchronously (or `await` a turn between large batches), or fast clients may be taken for slow ones:
-   * 2,000 events of 100 bytes in one synchronous loop disconnect every client at the default 256.
+   * Events published in one tick are queued too, until the end of the tick, but a client that is keeping up flushes
+   * a full queue at once instead of overflowing, so it always takes a synchronous burst of `2 × bufferSize` events.
+   * Gotcha: Node reports backpressure once a socket holds 16 KiB (Node 20) unsent, even for a fast client, so a larger
+   * burst of large events can take a fast client for a slow one; `await` a turn between large batches.
    */
   bufferSize?: number;
   /**
@@ -79,7 +79,9 @@ const HEADERS = {
  * - `publish` never waits and no client delays another: each client writes until `res.write()` reports backpressure,
  *   then queues at most `bufferSize` events; one more and it is disconnected (or, with `slowClient: 'drop'`, loses its
  *   oldest queued event). Server memory is bounded by `bufferSize` references per client plus `historySize` events.
- * - Each event is encoded once per publish and the same bytes are written to every client.
+ * - Each event is encoded once per publish and the same bytes go to every client. Events published in one tick reach
+ *   each client as one write at the end of the tick (when Node would send them anyway, as it corks the socket until
+ *   then), so a burst costs a client one write, not one per event.
  * - Ids: an event without `id` gets the next number of one sequence shared by all topics (`'1'`, `'2'`, …).
  * - Replay: a client connecting with `Last-Event-ID` (header, or `lastEventId` query parameter for clients that cannot
  *   set headers) receives, before anything live, exactly the events of its topics published after that id, in order,
@@ -91,7 +93,8 @@ const HEADERS = {
  * - A client that hangs up is removed at once. After `close()`, `publish` returns 0 and `connect` answers
  *   `503 Service Unavailable` with `Connection: close` (EventSource treats it as final and stops reconnecting).
  *
- * Cost: publish is O(clients of the topic) writes of a shared buffer; an idle client holds a few small objects.
+ * Cost: publish is O(clients of the topic) queue appends; each client with news is written once per tick; an idle
+ * client holds a few small objects (under 1 KiB over node:http's own, see BENCHMARKS.md).
  * @example
  * ```ts
  * const broker = new Broker({ historySize: 1000, retryMs: 2000 });
@@ -112,6 +115,8 @@ export class Broker {
   #nextClientId = 1;
   #seq = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #dirty: ClientConnection[] = [];
+  #flushScheduled = false;
   #closed = false;
 
   /**
@@ -177,6 +182,7 @@ export class Broker {
     const client = new ClientConnection(this.#nextClientId++, topics, res, {
       bufferSize: this.#bufferSize,
       dropOldest: this.#dropOldest,
+      onDirty: this.#onDirty,
       onGone: this.#remove,
     });
     if (this.#closed) {
@@ -285,6 +291,21 @@ export class Broker {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
+  };
+
+  readonly #onDirty = (client: ClientConnection): void => {
+    this.#dirty.push(client);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // The tick Node's own write path waits for too (it corks the socket until then), so batching adds no latency.
+    process.nextTick(this.#flush);
+  };
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    for (const c of dirty) c.flush();
   };
 
   readonly #beat = (): void => {

@@ -9,8 +9,9 @@ import { encodeEvent, type SseEvent } from './sse-format.js';
  *
  * Invariants:
  * - Events reach the client in the order they were published or sent; none is written twice.
- * - Writes never wait: while `res.write()` reports backpressure the client queues at most `bufferSize` events, then
- *   is disconnected (`slowClient: 'disconnect'`) or loses its oldest queued events (`'drop'`, counted in `dropped`).
+ * - Writes never wait: events published in one tick reach the socket as one write at the end of the tick; while
+ *   `res.write()` reports backpressure the client queues at most `bufferSize` events, then is disconnected
+ *   (`slowClient: 'disconnect'`) or loses its oldest queued events (`'drop'`, counted in `dropped`).
  * - Once `closed` is true the client is out of the broker, holds no listener on `req`/`res` and no queued event, and
  *   `signal` is aborted.
  *
@@ -33,7 +34,7 @@ export interface SseClient {
    * to work done on the client's behalf.
    */
   readonly signal: AbortSignal;
-  /** Events waiting for the socket to drain (at most `bufferSize`). */
+  /** Events not yet handed to the socket: waiting for this tick's flush or for `'drain'` (at most `bufferSize`). */
   readonly queued: number;
   /** Events dropped under `slowClient: 'drop'`. */
   readonly dropped: number;
@@ -53,12 +54,19 @@ export interface SseClient {
 export interface ClientConfig {
   readonly bufferSize: number;
   readonly dropOldest: boolean;
+  /** Called when the queue of a client that is not backpressured gets its first event: schedule a {@link flush}. */
+  readonly onDirty: (client: ClientConnection) => void;
   /** Called once, synchronously, when the client closes for any reason. */
   readonly onGone: (client: ClientConnection) => void;
 }
 
 /**
- * The broker's side of an {@link SseClient}: owns the bounded ring of queued chunks and the response's listeners.
+ * The broker's side of an {@link SseClient}: owns the bounded queue of chunks and the response's listeners.
+ *
+ * Events queue until the broker's flush (once per tick) hands them all to `res.write()` as one buffer: a burst of
+ * publishes costs each client one write, not one per event, and adds no latency, since Node itself holds writes made
+ * in a tick until the next one (it corks the socket). While `res.write()` reports backpressure the queue waits for
+ * `'drain'`, and its bound applies.
  * @internal
  */
 export class ClientConnection implements SseClient {
@@ -66,10 +74,8 @@ export class ClientConnection implements SseClient {
   readonly topics: readonly string[] | undefined;
   readonly #res: ServerResponse;
   readonly #config: ClientConfig;
-  // A ring of at most bufferSize chunks, allocated at the first backpressure: most clients never need one.
-  #ring: (Buffer | undefined)[] | undefined;
-  #head = 0;
-  #length = 0;
+  // Emptied whole by every flush, so it stays short and a plain array beats a preallocated ring of bufferSize slots.
+  #queue: Buffer[] = [];
   #waiting = false;
   #closed = false;
   #dropped = 0;
@@ -97,58 +103,66 @@ export class ClientConnection implements SseClient {
   }
 
   get queued(): number {
-    return this.#length;
+    return this.#queue.length;
   }
 
   get dropped(): number {
     return this.#dropped;
   }
 
-  /** True while the response is backpressured and events go to the queue. */
+  /** True while the response is backpressured and events wait for `'drain'`. */
   get waiting(): boolean {
     return this.#waiting;
   }
 
   /**
-   * Writes `chunk` now, or queues it behind earlier ones while the socket is backpressured. Never waits.
+   * Queues `chunk` behind earlier ones for the next flush. Never waits. A full queue of a client that is not
+   * backpressured is flushed at once (a synchronous burst, not a slow client); a full queue of a backpressured one
+   * disconnects the client or drops its oldest chunk.
    * @returns false when the client is closed or this chunk overflowed a `'disconnect'` client (now closed).
    */
   enqueue(chunk: Buffer): boolean {
     if (this.#closed) return false;
-    if (!this.#waiting) {
-      if (!this.#res.write(chunk)) this.#startWaiting();
-      return true;
-    }
-    const size = this.#config.bufferSize;
-    if (this.#length === size) {
-      if (!this.#config.dropOldest) {
+    if (this.#queue.length === this.#config.bufferSize) {
+      if (!this.#waiting) this.flush();
+      else if (!this.#config.dropOldest) {
         this.#res.destroy();
         this.#finish(new DOMException('sse: client too slow, its queue was full', 'AbortError'));
         return false;
+      } else {
+        this.#queue.shift();
+        this.#dropped++;
       }
-      this.#ring![this.#head] = undefined;
-      this.#head = (this.#head + 1) % size;
-      this.#length--;
-      this.#dropped++;
     }
-    this.#ring ??= new Array<Buffer | undefined>(size).fill(undefined);
-    this.#ring[(this.#head + this.#length) % size] = chunk;
-    this.#length++;
+    // Read after the flush above, which replaces the array.
+    const queue = this.#queue;
+    queue.push(chunk);
+    if (queue.length === 1 && !this.#waiting) this.#config.onDirty(this);
     return true;
   }
 
+  /** Hands every queued chunk to `res.write()` as one buffer, unless backpressured (then `'drain'` will). */
+  flush(): void {
+    const queue = this.#queue;
+    if (this.#closed || this.#waiting || queue.length === 0) return;
+    const data = queue.length === 1 ? queue[0]! : Buffer.concat(queue);
+    this.#queue = [];
+    if (!this.#res.write(data)) this.#startWaiting();
+  }
+
   /**
-   * Writes `chunk` past the queue bound (a replay, bounded by the history size instead), then notes backpressure so
-   * later events queue behind it.
+   * Writes `chunk` now, past the queue bound (a replay, bounded by the history size instead), then notes backpressure
+   * so later events wait behind it. Only for use before the client is registered, when its queue is empty.
    */
   writeUnbounded(chunk: Buffer | string): void {
     if (this.#closed) return;
     if (!this.#res.write(chunk) && !this.#waiting) this.#startWaiting();
   }
 
-  /** Writes a heartbeat unless the client is behind anyway (then pending data is on its way and a ping adds none). */
+  /** Writes a heartbeat unless data is queued or pending anyway (then the ping would add nothing). */
   heartbeat(chunk: Buffer): void {
-    if (!this.#closed && !this.#waiting && !this.#res.write(chunk)) this.#startWaiting();
+    if (this.#closed || this.#waiting || this.#queue.length > 0) return;
+    if (!this.#res.write(chunk)) this.#startWaiting();
   }
 
   send(event: SseEvent): boolean {
@@ -165,10 +179,11 @@ export class ClientConnection implements SseClient {
     if (this.#waiting) {
       // Ending would wait behind data the client is not reading, and keep server.close() waiting with it.
       this.#res.destroy();
-    } else if (final === undefined) {
-      this.#res.end();
     } else {
-      this.#res.end(final);
+      // What is queued goes first, then the final event, in the response's last write.
+      const rest = final === undefined ? this.#queue : [...this.#queue, final];
+      if (rest.length === 0) this.#res.end();
+      else this.#res.end(rest.length === 1 ? rest[0] : Buffer.concat(rest));
     }
     this.#finish(new DOMException('sse: client closed by the server', 'AbortError'));
   }
@@ -180,17 +195,7 @@ export class ClientConnection implements SseClient {
 
   readonly #onDrain = (): void => {
     this.#waiting = false;
-    const size = this.#config.bufferSize;
-    while (this.#length > 0 && !this.#closed) {
-      const chunk = this.#ring![this.#head]!;
-      this.#ring![this.#head] = undefined;
-      this.#head = (this.#head + 1) % size;
-      this.#length--;
-      if (!this.#res.write(chunk)) {
-        this.#startWaiting();
-        return;
-      }
-    }
+    this.flush();
   };
 
   readonly #onClose = (): void => {
@@ -205,8 +210,7 @@ export class ClientConnection implements SseClient {
     this.#res.removeListener('close', this.#onClose);
     this.#res.removeListener('drain', this.#onDrain);
     this.#waiting = false;
-    this.#ring = undefined;
-    this.#head = this.#length = 0;
+    this.#queue = [];
     this.#config.onGone(this);
     this.#controller?.abort(reason);
   }

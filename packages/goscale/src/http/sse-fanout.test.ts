@@ -92,6 +92,8 @@ describe('Broker fan-out under any interleaving', () => {
             res.full = false;
             res.emit('drain');
           }
+          // The broker flushes what was published in a tick at the end of that tick.
+          await new Promise((resolve) => setImmediate(resolve));
           for (const { res, client } of clients) {
             const got = parseEventStream(res.text).events.map((e) => e.data);
             assert.equal(client.queued, 0);
