@@ -76,9 +76,10 @@ const HEADERS = {
  * default: }`). Works on any `node:http` response, and so under Express, Fastify and friends.
  *
  * Invariants:
- * - `publish` never waits and no client delays another: each client writes until `res.write()` reports backpressure,
- *   then queues at most `bufferSize` events; one more and it is disconnected (or, with `slowClient: 'drop'`, loses its
- *   oldest queued event). Server memory is bounded by `bufferSize` references per client plus `historySize` events.
+ * - `publish` never waits and no client delays another: while a client's `res.write()` reports backpressure it queues
+ *   at most `bufferSize` events; one more and it is disconnected (or, with `slowClient: 'drop'`, loses its oldest
+ *   queued event). Server memory is bounded by `bufferSize` references per client (plus what Node holds for one write
+ *   past its high-water mark) and `historySize` events.
  * - Each event is encoded once per publish and the same bytes go to every client. Events published in one tick reach
  *   each client as one write at the end of the tick (when Node would send them anyway, as it corks the socket until
  *   then), so a burst costs a client one write, not one per event.
