@@ -244,7 +244,10 @@ export class Broker {
    * @param options - `event`: the final event.
    * @example
    * ```ts
-   * shutdown.onShutdown(() => broker.close({ event: { event: 'bye', data: 'restarting' } }));
+   * // gracefulShutdown's signal aborts as the drain starts; onShutdown hooks run only after every connection has
+   * // closed, which open streams would never do, so close the broker on the signal.
+   * const shutdown = gracefulShutdown(server);
+   * shutdown.signal.addEventListener('abort', () => broker.close({ event: { event: 'bye', data: 'restarting' } }));
    * ```
    */
   close(options: BrokerCloseOptions = {}): void {
