@@ -1,6 +1,6 @@
 /**
  * @module The call queue behind `limit`: FIFO admission of up to `max` calls, with the caller's async context kept
- * and about 130 bytes per waiting call (127 B measured in bench/pool.bench.ts, against 712 B for p-limit).
+ * and about 150 bytes per waiting call (148 B measured in bench/pool.bench.ts, against 712 B for p-limit).
  * @internal
  */
 import { isThenable } from './pool-args.js';
@@ -33,8 +33,12 @@ interface Epoch {
   size: number;
 }
 
-/** Members per epoch: bigger saves gate promises, smaller bounds the calls woken without a free slot. */
-const EPOCH = 32;
+/**
+ * Members per epoch: bigger saves gate promises, smaller bounds the calls woken without a free slot (each of which
+ * parks on a promise of its own). Measured with 1,000,000 calls at concurrency 100: 32 parked 14% of the calls; 8 is
+ * about 8% faster overall, for about 20 more bytes per waiting call.
+ */
+const EPOCH = 8;
 const RESOLVED = Promise.resolve();
 
 function noop(): void {}

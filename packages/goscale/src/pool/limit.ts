@@ -80,7 +80,7 @@ function checkLimitConcurrency(value: unknown): asserts value is number {
  * - Misuse: a bad `concurrency` or `rejectOnClear` throws a TypeError quoting it; a non-function `fn` rejects that
  *   call with a TypeError and takes no slot.
  *
- * Cost: a waiting call holds its returned promise, the reaction that will run it (on a gate shared by 32 calls) and
+ * Cost: a waiting call holds its returned promise, the reaction that will run it (on a gate shared by 8 calls) and
  * two array slots: about a fifth of what p-limit keeps per waiting call (see BENCHMARKS.md for time and bytes).
  *
  * @param options - the concurrency, or `{ concurrency, rejectOnClear = false }`.
