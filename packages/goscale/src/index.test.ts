@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as root from './index.js';
+
+// The names the issues promise users (and their acceptance tests) at the package root, by capability subpath.
+const promised: Record<string, string[]> = {
+  context: ['withCancel', 'withTimeout', 'sleep'],
+  sync: ['WaitGroup', 'Mutex', 'RWMutex', 'Semaphore', 'Once', 'SingleFlight'],
+  chan: ['Channel', 'ChannelClosedError', 'select', 'trySelect', 'recvOn', 'sendOn'],
+  group: ['Group', 'merge', 'fanOut'],
+  pool: ['map', 'forEach', 'stream', 'batch', 'limit', 'limitFunction'],
+  rate: ['Limiter'],
+  http: ['requestSignal', 'Broker', 'gracefulShutdown'],
+};
+
+describe('package entry', () => {
+  for (const [capability, names] of Object.entries(promised)) {
+    it(`exports the ${capability} API from the root and from goscale/${capability}`, async () => {
+      const sub = (await import(`./${capability}/index.js`)) as Record<string, unknown>;
+      for (const name of names) {
+        assert.equal(typeof (root as Record<string, unknown>)[name], 'function', `root export ${name}`);
+        assert.equal(sub[name], (root as Record<string, unknown>)[name], `goscale/${capability} export ${name}`);
+      }
+    });
+  }
+
+  it('exports nothing from the internal folder', () => {
+    const exported = new Set(Object.keys(root));
+    for (const internal of ['List', 'reasonOf', 'checkInteger', 'describe']) {
+      assert.equal(exported.has(internal), false, `${internal} must stay internal`);
+    }
+  });
+});
