@@ -19,7 +19,11 @@ describe('package entry', () => {
       const sub = (await import(`./${capability}/index.js`)) as Record<string, unknown>;
       for (const name of names) {
         assert.equal(typeof (root as Record<string, unknown>)[name], 'function', `root export ${name}`);
-        assert.equal(sub[name], (root as Record<string, unknown>)[name], `goscale/${capability} export ${name}`);
+        assert.equal(
+          sub[name],
+          (root as Record<string, unknown>)[name],
+          `goscale/${capability} export ${name}`,
+        );
       }
     });
   }
