@@ -192,22 +192,32 @@ function floorNote(ours: number, floor: number, tenthOfAsyncMutex: number, halfO
  * validation). It shows how much of a contended acquire/release is the promise machinery every library pays.
  */
 class FloorSemaphore {
-  #free: number;
-  readonly #queue: (() => void)[] = [];
+  free: number;
+  queue: (() => void)[] = [];
+  head = 0;
   constructor(size: number) {
-    this.#free = size;
+    this.free = size;
   }
   acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
+    if (this.free > 0) {
+      this.free--;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.#queue.push(resolve));
+    return new Promise((resolve) => this.queue.push(resolve));
   }
   release(): void {
-    const next = this.#queue.shift();
-    if (next) next();
-    else this.#free++;
+    // A head index rather than shift(): shift() on an array of a million is O(n) and would make the floor quadratic.
+    if (this.head === this.queue.length) {
+      this.free++;
+      return;
+    }
+    const next = this.queue[this.head]!;
+    this.queue[this.head++] = undefined!;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+    next();
   }
 }
 
@@ -329,7 +339,98 @@ for (const w of [16, 1_000]) {
 lap('contended');
 
 // ---------------------------------------------------------------------------------------------------------------
-// 3. Memory: heap bytes per pending waiter (its promise included, plus the 8-byte array slot that keeps it).
+// 3. Everything at once (the issue's shape): N tasks start together and all queue on one lock, then drain.
+
+/** Starts `n` tasks at once, each running `op`, and resolves when all have finished. */
+const atOnce = (n: number, op: () => Promise<unknown>): Promise<unknown> =>
+  Promise.all(Array.from({ length: n }, op));
+
+/** A no-op critical section through acquire/release, as async-sema's and the floor's callers write it. */
+const through = (s: { acquire(): Promise<unknown>; release(): void }) => async (): Promise<number> => {
+  await s.acquire();
+  try {
+    return await work();
+  } finally {
+    s.release();
+  }
+};
+
+/**
+ * CPU ns per task of `atOnce(n, make())`, `rounds` rounds interleaved across contenders (a fresh lock each run), after
+ * a 10,000-task warm-up of each. Each contender has its own `n`: async-mutex's queue is O(n) per operation (44 µs per
+ * task at 100,000 at once), so a million would take it about an hour; it runs a smaller `n`, which flatters it.
+ */
+async function atOnceMeasure(
+  contenders: Record<string, [n: number, make: () => () => Promise<unknown>]>,
+  rounds: number,
+): Promise<Record<string, number>> {
+  const samples: Record<string, number[]> = {};
+  for (const [, make] of Object.values(contenders)) await atOnce(10_000, make());
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, [n, make]] of Object.entries(contenders)) {
+      const op = make();
+      gc();
+      const t0 = cpuNow();
+      await atOnce(n, op);
+      (samples[name] ??= []).push((cpuNow() - t0) / n);
+    }
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, xs]) => [name, median(xs)]));
+}
+
+const MANY = 1_000_000;
+const AM_MANY = 20_000;
+for (const [kind, n, size] of [
+  ['Semaphore', MANY, 100],
+  ['Mutex', 300_000, 1],
+] as const) {
+  const ours = kind === 'Semaphore' ? `goscale Semaphore(${size})` : 'goscale Mutex.withLock';
+  const am =
+    kind === 'Semaphore' ? `async-mutex Semaphore(${size}).runExclusive` : 'async-mutex Mutex.runExclusive';
+  const sema = `async-sema Sema(${size})`;
+  const ns = await atOnceMeasure(
+    {
+      [ours]: [
+        n,
+        () => {
+          if (kind === 'Semaphore') return through(new Semaphore(size));
+          const mu = new Mutex();
+          return () => mu.withLock(work);
+        },
+      ],
+      [am]: [
+        AM_MANY,
+        () => {
+          const lock = kind === 'Semaphore' ? new AmSemaphore(size) : new AmMutex();
+          return () => lock.runExclusive(work);
+        },
+      ],
+      [sema]: [n, () => through(new Sema(size))],
+      'floor: bare promise queue': [n, () => through(new FloorSemaphore(size))],
+    },
+    3,
+  );
+  const g = ns[ours]!;
+  const vsAm = ns[am]! / g;
+  const vsSema = ns[sema]! / g;
+  const rows = [['task', 'tasks at once', 'CPU per task', `time vs ${ours}`]];
+  for (const [name, v] of Object.entries(ns))
+    rows.push([name, count(name === am ? AM_MANY : n), fmtNs(v), name === ours ? '1x' : fmtRatio(v / g)]);
+  sections.push({
+    title: `${kind}${kind === 'Semaphore' ? `(${size})` : ''}: ${count(n)} no-op tasks started at once`,
+    description: `${count(n)} tasks start in one go and all queue on one ${kind === 'Semaphore' ? `Semaphore(${size})` : 'lock'}; each awaits one promise inside. CPU time (GC included) per task until all have finished; 3 interleaved rounds, median. async-mutex runs ${count(AM_MANY)} at once: its queue is O(n) per operation, so a million would take it far past this bench's budget (its cost per task only grows with n, so its ratio here is a lower bound).`,
+    rows,
+    notes: [
+      goal(vsAm >= 10, `goscale is ${fmtRatio(vsAm)} as fast as async-mutex (goal: at least 10x).`),
+      goal(vsSema >= 2, `goscale is ${fmtRatio(vsSema)} as fast as async-sema (goal: at least 2x).`),
+      floorNote(g, ns['floor: bare promise queue']!, ns[am]! / 10, ns[sema]! / 2),
+    ],
+  });
+  lap(`${kind} at once`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 4. Memory: heap bytes per pending waiter (its promise included, plus the 8-byte array slot that keeps it).
 
 {
   const N = 50_000;
