@@ -184,6 +184,72 @@ describe('Mutex', () => {
       assert.deepEqual(log, ['a in', 'a out', 'b']);
     });
 
+    it('passes on what a queued fn returns, throws or rejects with, releasing after each', async () => {
+      const mu = new Mutex();
+      const first = mu.tryLock()!;
+      const boom = new Error('boom');
+      // A bare thenable, not a Promise: what `await` accepts, withLock accepts.
+      const thenable = { then: (ok: (v: string) => void) => ok('t') } as unknown as PromiseLike<string>;
+      const calls = [
+        mu.withLock(() => 1),
+        mu.withLock(async () => 2),
+        mu.withLock(() => thenable),
+        mu.withLock(() => {
+          throw boom;
+        }),
+        mu.withLock(() => Promise.reject(boom)),
+        mu.withLock(() => null),
+      ];
+      first();
+      const outcomes = await Promise.allSettled(calls);
+      assert.deepEqual(outcomes, [
+        { status: 'fulfilled', value: 1 },
+        { status: 'fulfilled', value: 2 },
+        { status: 'fulfilled', value: 't' },
+        { status: 'rejected', reason: boom },
+        { status: 'rejected', reason: boom },
+        { status: 'fulfilled', value: null },
+      ]);
+      assert.equal(mu.locked, false);
+    });
+
+    it('runs a queued fn after the release that hands it the lock has returned, not inside it', async () => {
+      const mu = new Mutex();
+      const first = mu.tryLock()!;
+      const log: string[] = [];
+      const p = mu.withLock(() => void log.push('fn'));
+      first();
+      log.push('released');
+      assert.equal(mu.locked, true);
+      await p;
+      assert.deepEqual(log, ['released', 'fn']);
+      assert.equal(mu.locked, false);
+    });
+
+    it('runs 100,000 queued synchronous sections in call order without growing the stack', async () => {
+      const mu = new Mutex();
+      const first = mu.tryLock()!;
+      const order: number[] = [];
+      const all = Array.from({ length: 100_000 }, (_, i) => mu.withLock(() => order.push(i)));
+      first();
+      await Promise.all(all);
+      assert.equal(order.length, 100_000);
+      assert.ok(order.every((v, i) => v === i));
+      assert.equal(mu.locked, false);
+    });
+
+    it('removes its abort listener once a queued call is handed the lock', async () => {
+      const mu = new Mutex();
+      const first = mu.tryLock()!;
+      const controller = new AbortController();
+      const p = mu.withLock(() => listeners(controller.signal), { signal: controller.signal });
+      assert.equal(listeners(controller.signal), 1);
+      first();
+      assert.equal(await p, 0);
+      controller.abort();
+      assert.equal(mu.locked, false);
+    });
+
     it('stops waiting when aborted before its turn; fn never runs', async () => {
       const mu = new Mutex();
       const first = mu.tryLock()!;
