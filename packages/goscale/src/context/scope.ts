@@ -1,7 +1,7 @@
 /**
  * @module Cancellation scopes (Go's `context.WithCancel` / `WithTimeout`) on `AbortSignal`.
  */
-import { checkSignal, describe } from '../internal/abort.js';
+import { checkSignal, describe, sharedController } from '../internal/abort.js';
 
 /**
  * A cancellation scope: a signal that aborts when `cancel()` is called, when the parent aborts, or (for
@@ -31,7 +31,7 @@ export interface Scope extends Disposable {
 }
 
 class ScopeImpl implements Scope {
-  readonly #controller = new AbortController();
+  readonly #controller = sharedController();
   readonly #parent: AbortSignal | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 

@@ -1,7 +1,14 @@
 /**
  * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
  */
-import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import {
+  checkInteger,
+  checkSignal,
+  describe,
+  reasonOf,
+  sharedController,
+  type SignalOptions,
+} from '../internal/abort.js';
 import { AbortableAdmission, Admission, Waves } from '../internal/group-admission.js';
 import { List } from '../internal/list.js';
 
@@ -48,7 +55,7 @@ const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
  * ```
  */
 export class Group {
-  readonly #controller = new AbortController();
+  readonly #controller = sharedController();
   readonly #signal = this.#controller.signal;
   readonly #parent: AbortSignal | undefined;
   readonly #limit: number;

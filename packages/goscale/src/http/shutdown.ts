@@ -3,7 +3,7 @@
  * signal handling, readiness flag and deadline every deployment writes by hand.
  */
 import type { Server } from 'node:http';
-import { describe } from '../internal/abort.js';
+import { describe, sharedController } from '../internal/abort.js';
 import { ConnectionTracker } from './shutdown-connections.js';
 import { checkOptions, checkServer } from './shutdown-options.js';
 
@@ -123,7 +123,7 @@ interface Hook {
 }
 
 class ShutdownImpl implements Shutdown {
-  readonly #controller = new AbortController();
+  readonly #controller = sharedController();
   readonly #tracker: ConnectionTracker;
   readonly #signals: NodeJS.Signals[];
   readonly #timeoutMs: number;

@@ -2,6 +2,7 @@
  * @module Shared checks for the `{ signal }` option and for programming mistakes.
  * @internal
  */
+import { setMaxListeners } from 'node:events';
 
 /** The options every waiting call accepts. */
 export interface SignalOptions {
@@ -49,4 +50,15 @@ export function checkSignal(owner: string, signal: unknown): asserts signal is A
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`);
   }
+}
+
+/**
+ * An AbortController whose signal every task of a group, pool, scope or server may listen to. Node warns
+ * (MaxListenersExceededWarning) past 10 listeners on one signal; here hundreds are the normal case, not a leak, and
+ * our leak tests count listeners exactly instead.
+ */
+export function sharedController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

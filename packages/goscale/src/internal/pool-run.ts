@@ -3,7 +3,7 @@
  * `limit` mappers, and stops cleanly (mappers aborted, input closed, caller listener removed).
  * @internal
  */
-import { reasonOf } from './abort.js';
+import { reasonOf, sharedController } from './abort.js';
 import { isThenable, type Mapper, type PoolInput } from './pool-args.js';
 
 export type { Mapper, PoolInput };
@@ -47,7 +47,7 @@ export abstract class PoolRun<T, R> {
   // Plain fields rather than #private ones, here and in the subclasses: with #fields, repeated runs over a large input
   // were measured slowing down three to five times after about six runs (V8 deoptimizing and giving up on the hot
   // methods); with plain fields the same loop keeps its speed.
-  readonly controller = new AbortController();
+  readonly controller = sharedController();
   running = 0;
   /** Index of the next item to start: also the number of items pulled so far. */
   started = 0;

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { withCancel } from '../context/scope.js';
+import { Group } from '../group/group.js';
+import { map } from '../pool/map.js';
+import { checkInteger, sharedController } from './abort.js';
+
+/** Collects the process warnings emitted while `fn` runs (warnings are emitted on the next tick). */
+async function warningsDuring(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const onWarning = (w: Error): void => void seen.push(w.name);
+  process.on('warning', onWarning);
+  try {
+    await fn();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return seen;
+}
+
+describe('shared signals', () => {
+  it('take hundreds of abort listeners without a MaxListenersExceededWarning', async () => {
+    const seen = await warningsDuring(async () => {
+      const { signal } = sharedController();
+      for (let i = 0; i < 200; i++) signal.addEventListener('abort', () => undefined);
+    });
+    assert.deepEqual(seen, []);
+  });
+
+  it('let 100 concurrent map mappers, group tasks and child scopes listen without a warning', async () => {
+    const seen = await warningsDuring(async () => {
+      await map(
+        Array.from({ length: 100 }, (_, i) => i),
+        async (_item, _i, signal) => {
+          signal.addEventListener('abort', () => undefined, { once: true });
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+        { concurrency: 100 },
+      );
+      const group = new Group();
+      for (let i = 0; i < 100; i++) {
+        await group.go(async (signal) => {
+          signal.addEventListener('abort', () => undefined, { once: true });
+          await new Promise((resolve) => setImmediate(resolve));
+        });
+      }
+      await group.wait();
+      const parent = withCancel();
+      const children = Array.from({ length: 100 }, () => withCancel(parent.signal));
+      parent.cancel();
+      assert.ok(children.every((c) => c.signal.aborted));
+    });
+    assert.deepEqual(seen, []);
+  });
+});
+
+describe('checkInteger', () => {
+  const cases: { value: unknown; want: RegExp }[] = [
+    { value: 0, want: /expected `n` to be an integer from 1 and up, got `0` \(number\)/ },
+    { value: 1.5, want: /got `1.5` \(number\)/ },
+    { value: '3', want: /expected `n` to be a number, got `"3"` \(string\)/ },
+    { value: null, want: /got `null` \(null\)/ },
+  ];
+  for (const { value, want } of cases) {
+    it(`rejects ${String(value)} naming it`, () => {
+      assert.throws(() => checkInteger('owner', 'n', value, 1), want);
+    });
+  }
+
+  it('accepts Infinity only when allowed', () => {
+    assert.doesNotThrow(() => checkInteger('owner', 'n', Infinity, 1, true));
+    assert.throws(() => checkInteger('owner', 'n', Infinity, 1), RangeError);
+  });
+});
