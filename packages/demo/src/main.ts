@@ -1,5 +1,5 @@
 /**
- * @module The talk's demo: `npm run demo -- -- [--section N] [--quick] [--json] [--html report.html] [--seed S]`.
+ * @module The talk's demo: `npm run demo -- [--section N] [--quick] [--json] [--html report.html] [--seed S]`.
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +12,7 @@ import { SECTIONS, runSection, type SectionResult } from './sections/index.js';
 export { runSection } from './sections/index.js';
 export type { Conclusion, RunOptions, SectionResult, Table } from './sections/index.js';
 
-const USAGE = `Usage: npm run demo -- -- [options]   (from packages/demo: npm start -- [options])
+const USAGE = `Usage: npm run demo -- [options]   (from packages/demo: npm start -- [options])
   --section N     run only section N (1-5; repeatable)
   --quick         small sizes, a few seconds per section
   --seed S        seed for every latency distribution (default 42)
