@@ -219,6 +219,9 @@ describe('limit (p-limit compatibility)', () => {
     await flush();
     assert.equal(l.pendingCount, 2);
     l.concurrency = 2;
+    // p-limit 7 admits the calls a raise allows one microtask later.
+    assert.equal(l.activeCount, 1);
+    await Promise.resolve();
     assert.equal(l.activeCount, 2);
     assert.equal(l.pendingCount, 1);
     l.clearQueue();
@@ -381,7 +384,9 @@ describe('limit (p-limit compatibility)', () => {
       await flush();
       assert.equal(running, from);
       l.concurrency = to;
-      // Raising the limit admits waiting calls at once.
+      // As in p-limit 7, raising the limit admits waiting calls one microtask later, not inside the assignment.
+      assert.equal(l.activeCount, from);
+      await Promise.resolve();
       assert.equal(l.activeCount, Math.max(from, to));
       for (const g of gates) {
         g.open();

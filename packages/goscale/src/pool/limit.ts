@@ -28,8 +28,8 @@ export interface LimitFunction {
   /** The number of calls waiting for a slot (their `fn` has not been called yet). */
   readonly pendingCount: number;
   /**
-   * The limit. Setting it validates the value (TypeError quoting it); raising it admits waiting calls at once (p-limit
-   * admits them a microtask later), lowering it stops no running call.
+   * The limit. Setting it validates the value (TypeError quoting it); raising it admits waiting calls one microtask later
+   * (as p-limit does, so counts read right after the assignment match), lowering it stops no running call.
    */
   concurrency: number;
   /**
@@ -120,7 +120,9 @@ export function limit(options: number | LimitOptions): LimitFunction {
       set(value: unknown) {
         checkLimitConcurrency(value);
         queue.max = value;
-        queue.admit();
+        // p-limit 7 starts the newly allowed calls one microtask later; code that reads activeCount right after the
+        // assignment must see the same numbers after switching its import.
+        queueMicrotask(() => queue.admit());
       },
     },
     clearQueue: {
