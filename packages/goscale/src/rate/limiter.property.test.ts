@@ -209,6 +209,8 @@ describe('Limiter (property)', () => {
         fc.record({ op: fc.constant('setRate' as const), rate: fc.constantFrom(0, ...rates) }),
         fc.record({ op: fc.constant('setBurst' as const), burst: fc.integer({ min: 0, max: 5 }) }),
       ];
+      let windowsChecked = 0;
+      const numRuns = 500;
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...rates),
@@ -219,16 +221,19 @@ describe('Limiter (property)', () => {
             const { rateAt, maxBurst, maxRate, waitSeqs } = grants;
             assertFifo(grants.list.filter((g) => waitSeqs.has(g.seq)));
             if (withReservations) {
-              // A reservation keeps its promised time when the rate is lowered after it (as in Go), so only the
-              // highest rate bounds the windows around it.
+              // Outside the documented exception, only the highest rate bounds the windows around a reservation.
+              if (grants.loweredUnderReservation) return;
               assertWindows(grants.list, maxBurst, (t0, t1) => (maxRate * (t1 - t0 + 1)) / 1000);
             } else {
               assertWindows(grants.list, maxBurst, (t0, t1) => integral(rateAt, t0 - 1, t1));
             }
+            windowsChecked++;
           },
         ),
-        { numRuns: 500 },
+        { numRuns },
       );
+      // The exception must stay the exception: most runs are checked in full.
+      assert.ok(windowsChecked >= numRuns / 2, `windows checked in ${windowsChecked} of ${numRuns} runs`);
     });
   }
 });
@@ -251,9 +256,17 @@ async function runChanging(rate0: number, burst0: number, list: Op[]) {
   const rateAt: [t: number, rate: number][] = [[0, rate0]];
   let maxBurst = burst0;
   let maxRate = rate0;
+  let rateNow = rate0;
+  let burstNow = burst0;
+  // The documented exception: a reservation keeps its promised time when the rate or burst is lowered after it was
+  // made (as in Go), and waiters re-planned at the lower rate may then be served at the same time as it, so no window
+  // bound is promised for such a run.
+  let loweredUnderReservation = false;
   const waits: WaitRecord[] = [];
   const reservations: ReserveRecord[] = [];
   const grants: Grant[] = [];
+  const reservationOutstanding = (now: number): boolean =>
+    reservations.some((r) => r.cancelledAt === undefined && r.at > now);
   let seq = 0;
   for (const op of list) {
     const now = time.now();
@@ -292,18 +305,23 @@ async function runChanging(rate0: number, burst0: number, list: Op[]) {
         await time.advance(op.ms);
         break;
       case 'setRate':
+        if (op.rate < rateNow && reservationOutstanding(now)) loweredUnderReservation = true;
         lim.setRate(op.rate);
         rateAt.push([now, op.rate]);
         maxRate = Math.max(maxRate, op.rate);
+        rateNow = op.rate;
         break;
       case 'setBurst':
+        if (op.burst < burstNow && reservationOutstanding(now)) loweredUnderReservation = true;
         lim.setBurst(op.burst);
         maxBurst = Math.max(maxBurst, op.burst);
+        burstNow = op.burst;
         break;
     }
   }
   // Liveness: at a positive rate every waiter is eventually served, or was rejected (aborted, or beyond the burst).
-  const drainRate = 50;
+  // The drain never lowers the rate, so that it does not itself step into the exception above.
+  const drainRate = Math.max(50, rateNow);
   lim.setRate(drainRate);
   rateAt.push([time.now(), drainRate]);
   maxRate = Math.max(maxRate, drainRate);
@@ -317,5 +335,12 @@ async function runChanging(rate0: number, burst0: number, list: Op[]) {
     if (r.cancelledAt === undefined || r.cancelledAt > r.at) grants.push({ seq: r.seq, t: r.at, n: r.n });
   }
   assert.equal(lim.pending, 0);
-  return { list: grants, rateAt, maxBurst, maxRate, waitSeqs: new Set(waits.map((w) => w.seq)) };
+  return {
+    list: grants,
+    rateAt,
+    maxBurst,
+    maxRate,
+    loweredUnderReservation,
+    waitSeqs: new Set(waits.map((w) => w.seq)),
+  };
 }
