@@ -22,7 +22,9 @@ const free: Reservation = Object.freeze({ ok: true, delayMs: 0, cancel: noop });
  * - Rate: over any window [t0, t1] the tokens granted (waits resolved, allows that returned true, reservations at
  *   their time) never exceed `burst + rate × (t1 − t0)`. The one exception is deliberate: a reservation handed out
  *   before the rate or burst was lowered keeps its promised time (as in Go), and the claims behind it wait out the
- *   debt that leaves.
+ *   debt that leaves. Unlike Go, a waiter ahead of such a reservation is re-planned at the lower rate and can then be
+ *   served at the same instant as the kept promise, so in that case even `burst + highest rate × (t1 − t0)` can be
+ *   exceeded by the reservation's tokens (the property tests exclude exactly this case).
  * - Strict FIFO: `wait` and `reserve` claims are served in call order, so a later `wait(1)` never overtakes an
  *   earlier `wait(5)` (the large one would starve), and `allow` returns false while anyone is queued. (Only that
  *   same kept promise can go before a waiter whose turn a lowered rate pushed past it.)
