@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it, mock } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { withCancel, withTimeout, type Scope } from './scope.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 describe('withCancel', () => {
   it('aborts with an AbortError when cancelled without a reason', () => {

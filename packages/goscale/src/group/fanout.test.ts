@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it, mock } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { fanOut, type FanOutOptions, type FanOutResult, type FanOutSource } from './fanout.js';
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-/** Runs every pending promise reaction. With mock timers on, setImmediate is still the real one. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const never = (): Promise<never> => new Promise<never>(() => {});
 
 /** Runs `body` with mocked setTimeout, always restoring the real one. */

@@ -3,9 +3,7 @@ import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Group } from './group.js';
-
-/** Lets every pending promise reaction run, so that the system is at rest before it is compared with the model. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { flush } from '../testing/helpers.js';
 
 /** The reference model: a list of running ids, a FIFO queue, and the group's few flags. */
 interface Model {

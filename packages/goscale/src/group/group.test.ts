@@ -1,28 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { Group, type GroupOptions, type GroupTask } from './group.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-/** Lets every pending promise reaction run (a macrotask turn runs after all microtasks). */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-/** A promise and the functions that settle it: holds a task until the test lets it go. */
-function gate<T = void>(): {
-  promise: Promise<T>;
-  open: (value: T) => void;
-  fail: (reason: unknown) => void;
-} {
-  let open!: (value: T) => void;
-  let fail!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    open = res;
-    fail = rej;
-  });
-  return { promise, open, fail };
-}
+import { abortListeners as listeners, flush, gate } from '../testing/helpers.js';
 
 describe('Group', () => {
   it('runs every task and resolves wait() when all of them fulfil', async () => {

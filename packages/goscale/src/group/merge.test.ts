@@ -3,8 +3,7 @@ import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { merge } from './merge.js';
-
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { flush } from '../testing/helpers.js';
 
 /** A source the test drives by hand: it counts next() calls in flight and answers them on request. */
 function manual<T>(): {

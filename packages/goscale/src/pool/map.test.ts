@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { forEach, map } from './map.js';
 import { flush, gate, isSettled, type Gate } from './testing/gate.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 /** An iterable that records what was pulled and whether it was closed. */
 function recorded<T>(items: readonly T[]) {

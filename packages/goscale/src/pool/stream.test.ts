@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { stream, type StreamIterator } from './stream.js';
 import { flush, gate } from './testing/gate.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 /** An async source that records pulls and whether it was closed. */
 function source(n: number) {

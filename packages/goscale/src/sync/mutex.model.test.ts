@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Mutex } from './mutex.js';
 import type { Release } from './release.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-/** Lets every queued promise reaction run. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
 describe('Mutex (model)', () => {
   it('matches a FIFO queue model under random lock, tryLock, release and abort', async () => {

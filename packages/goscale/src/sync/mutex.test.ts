@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { Mutex } from './mutex.js';
 import type { Release } from './release.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-/** Lets every queued promise reaction run. */
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
 describe('Mutex', () => {
   it('is free at first and taken by lock()', async () => {

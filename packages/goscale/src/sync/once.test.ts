@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Once } from './once.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 function gate<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
   let resolve!: (v: T) => void;

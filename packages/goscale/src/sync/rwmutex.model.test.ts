@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Release } from './release.js';
 import { RWMutex } from './rwmutex.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
 describe('RWMutex (model)', () => {
   it('matches a FIFO reader/writer model over random interleavings', async () => {

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import type { Release } from './release.js';
 import { RWMutex } from './rwmutex.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
 /** Starts a wait and records whether it was granted. */
 function track(wait: Promise<Release>): {

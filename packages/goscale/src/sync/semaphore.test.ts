@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { getEventListeners, setMaxListeners } from 'node:events';
+import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Semaphore } from './semaphore.js';
-
-const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
 describe('Semaphore', () => {
   it('rejects bad sizes at once, quoting them', () => {
