@@ -7,7 +7,16 @@
 import { setMaxListeners } from 'node:events';
 import { Chan } from 'ts-chan';
 import { Channel, recvOn, select, sendOn } from '../src/chan/index.js';
-import { fmtBytes, fmtNs, fmtRatio, goal, heapUsed, measure, report, type BenchSection } from './harness.js';
+import {
+  fmtBytes,
+  fmtNs,
+  fmtRatio,
+  goal,
+  heapUsed,
+  measure,
+  report,
+  type BenchSection,
+} from '../../../bench/harness.js';
 
 const N = 1_000_000;
 const CAP = 128;

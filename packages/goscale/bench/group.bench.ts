@@ -4,7 +4,16 @@
  */
 import PQueue from 'p-queue';
 import { fanOut, Group, merge } from '../src/group/index.js';
-import { fmtBytes, fmtNs, fmtRatio, goal, heapUsed, measure, report, type BenchSection } from './harness.js';
+import {
+  fmtBytes,
+  fmtNs,
+  fmtRatio,
+  goal,
+  heapUsed,
+  measure,
+  report,
+  type BenchSection,
+} from '../../../bench/harness.js';
 
 const N = 1_000_000;
 const CONCURRENCY = 100;

@@ -5,7 +5,16 @@ import pLimit from 'p-limit';
 import pMap from 'p-map';
 import { Sema } from 'async-sema';
 import { limit, map } from '../src/pool/index.js';
-import { fmtBytes, fmtNs, fmtRatio, goal, heapUsed, measure, report, type BenchSection } from './harness.js';
+import {
+  fmtBytes,
+  fmtNs,
+  fmtRatio,
+  goal,
+  heapUsed,
+  measure,
+  report,
+  type BenchSection,
+} from '../../../bench/harness.js';
 
 const N = 1_000_000;
 const C = 100;

@@ -6,7 +6,16 @@ import { setMaxListeners } from 'node:events';
 import Bottleneck from 'bottleneck';
 import pThrottle from 'p-throttle';
 import { Limiter } from '../src/rate/index.js';
-import { fmtBytes, fmtNs, fmtRatio, goal, heapUsed, measure, report, type BenchSection } from './harness.js';
+import {
+  fmtBytes,
+  fmtNs,
+  fmtRatio,
+  goal,
+  heapUsed,
+  measure,
+  report,
+  type BenchSection,
+} from '../../../bench/harness.js';
 
 /**
  * p-throttle's types say a throttled function returns what the function returns; at run time it returns a promise

@@ -14,7 +14,15 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createChannel, createSession, type Channel } from 'better-sse';
 import { Broker } from '../src/http/broker.js';
-import { fmtBytes, fmtNs, fmtRatio, goal, heapUsed, report, type BenchSection } from './harness.js';
+import {
+  fmtBytes,
+  fmtNs,
+  fmtRatio,
+  goal,
+  heapUsed,
+  report,
+  type BenchSection,
+} from '../../../bench/harness.js';
 
 const CLIENTS = 2_000;
 const EVENTS = 200;

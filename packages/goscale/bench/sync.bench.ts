@@ -4,7 +4,16 @@
 import { Mutex as AmMutex, Semaphore as AmSemaphore } from 'async-mutex';
 import { Sema } from 'async-sema';
 import { Mutex, Semaphore } from '../src/sync/index.js';
-import { fmtBytes, fmtNs, fmtRatio, gc, goal, heapUsed, report, type BenchSection } from './harness.js';
+import {
+  fmtBytes,
+  fmtNs,
+  fmtRatio,
+  gc,
+  goal,
+  heapUsed,
+  report,
+  type BenchSection,
+} from '../../../bench/harness.js';
 
 const sections: BenchSection[] = [];
 const began = Date.now();
