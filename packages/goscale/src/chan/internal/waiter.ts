@@ -2,8 +2,8 @@
  * @module The record a blocked channel operation leaves in a channel's queue, shared by `Channel` and `select`.
  * @internal
  */
-import { List, type ListNode } from './list.js';
-import { reasonOf } from './abort.js';
+import { List, type ListNode } from '../../internal/list.js';
+import { reasonOf } from '../../internal/abort.js';
 
 /** A `select` waiting on several queues at once. Firing any one of its nodes settles it and unlinks the others. */
 export interface Selection {

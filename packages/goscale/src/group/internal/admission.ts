@@ -2,8 +2,8 @@
  * @module The records of `go()` calls waiting for a slot in a Group's queue.
  * @internal
  */
-import { reasonOf } from './abort.js';
-import type { ListNode } from './list.js';
+import { reasonOf } from '../../internal/abort.js';
+import type { ListNode } from '../../internal/list.js';
 
 const noop = (): void => {};
 

@@ -2,8 +2,8 @@
  * @module The queue record of the `Limiter`: one pending `wait()` or one promised `reserve()`.
  * @internal
  */
-import { reasonOf } from './abort.js';
-import type { ListNode } from './list.js';
+import { reasonOf } from '../../internal/abort.js';
+import type { ListNode } from '../../internal/list.js';
 
 /** Called when a waiter's signal aborts while it is still queued: the limiter unlinks it and re-plans. */
 export type DropClaim = (claim: Claim) => void;

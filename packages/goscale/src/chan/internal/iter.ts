@@ -2,9 +2,9 @@
  * @module The async iterator behind `for await (const v of ch)` and `ch.values({ signal })`.
  * @internal
  */
-import { reasonOf } from './abort.js';
-import { CLOSED, deliver, ITER, NONE, park, Waiter } from './chan-waiter.js';
-import type { List } from './list.js';
+import { reasonOf } from '../../internal/abort.js';
+import { CLOSED, deliver, ITER, NONE, park, Waiter } from './waiter.js';
+import type { List } from '../../internal/list.js';
 
 /**
  * Iterates over a channel's values: each step receives now through `poll` (the channel's non-blocking receive) or

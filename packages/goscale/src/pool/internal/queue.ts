@@ -3,7 +3,7 @@
  * and about 150 bytes per waiting call (148 B measured in bench/pool.bench.ts, against 712 B for p-limit).
  * @internal
  */
-import { isThenable } from './pool-args.js';
+import { isThenable } from './args.js';
 
 type Fn = (...args: unknown[]) => unknown;
 

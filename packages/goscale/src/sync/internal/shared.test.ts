@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { Shared } from './sync-shared.js';
+import { Shared } from './shared.js';
 
 describe('Shared (the run behind Once and SingleFlight)', () => {
   it('unlinks every aborted joiner, so 100,000 aborts leave no waiter entry', async () => {

@@ -3,11 +3,11 @@
  * `limit` mappers, and stops cleanly (mappers aborted, input closed, caller listener removed).
  * @internal
  */
-import { reasonOf, sharedController } from './abort.js';
-import { isThenable, type Mapper, type PoolInput } from './pool-args.js';
+import { reasonOf, sharedController } from '../../internal/abort.js';
+import { isThenable, type Mapper, type PoolInput } from './args.js';
 
 export type { Mapper, PoolInput };
-export { checkConcurrency, checkOptions, checkPoolArgs } from './pool-args.js';
+export { checkConcurrency, checkOptions, checkPoolArgs } from './args.js';
 
 /**
  * One completion slot. Slots are reused, so a running async mapper costs one `then` and no closure of its own: the

@@ -2,8 +2,8 @@
  * @module The waiter record of the sync primitives: queue node, promise settlers and abort listener in one object.
  * @internal
  */
-import { describe, reasonOf } from './abort.js';
-import type { List, ListNode } from './list.js';
+import { describe, reasonOf } from '../../internal/abort.js';
+import type { List, ListNode } from '../../internal/list.js';
 
 /** Called when a waiter's signal aborts, while the waiter is still linked: the owner unlinks it and re-grants. */
 export type CancelWaiter = (waiter: Waiter) => void;

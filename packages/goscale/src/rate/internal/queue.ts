@@ -2,9 +2,9 @@
  * @module The `Limiter`'s FIFO of claims over its bucket: serving them in time order, planning the tail, one timer.
  * @internal
  */
-import { List } from './list.js';
-import type { RateBucket } from './rate-bucket.js';
-import { Claim } from './rate-claim.js';
+import { List } from '../../internal/list.js';
+import type { RateBucket } from './bucket.js';
+import { Claim } from './claim.js';
 
 /** The longest delay setTimeout honours. */
 const MAX_DELAY = 2 ** 31 - 1;

@@ -2,8 +2,8 @@
  * @module One shared run that many callers wait on, each abortable on its own (used by Once and SingleFlight).
  * @internal
  */
-import { List } from './list.js';
-import { enqueue, Waiter } from './sync-waiter.js';
+import { List } from '../../internal/list.js';
+import { enqueue, Waiter } from './waiter.js';
 
 const PENDING = 0;
 const FULFILLED = 1;
