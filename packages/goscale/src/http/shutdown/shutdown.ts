@@ -3,9 +3,9 @@
  * signal handling, readiness flag and deadline every deployment writes by hand.
  */
 import type { Server } from 'node:http';
-import { describe, sharedController } from '../internal/abort.js';
-import { ConnectionTracker } from './shutdown-connections.js';
-import { checkOptions, checkServer } from './shutdown-options.js';
+import { describe, sharedController } from '../../internal/abort.js';
+import { ConnectionTracker } from './connections.js';
+import { checkOptions, checkServer } from './options.js';
 
 /**
  * Options of {@link gracefulShutdown}. All are optional; invalid values throw at once, quoting the value.

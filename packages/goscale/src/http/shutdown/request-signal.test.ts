@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { requestSignal } from './request-signal.js';
-import { abortRequestSignal } from './shutdown-registry.js';
-import { gate, get, listen, listenerTotal, rawClient, until } from './testing/shutdown-helpers.js';
+import { abortRequestSignal } from './registry.js';
+import { gate, get, listen, listenerTotal, rawClient, until } from './testing/helpers.js';
 
 interface Seen {
   req: http.IncomingMessage;

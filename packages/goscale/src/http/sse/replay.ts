@@ -2,7 +2,7 @@
  * @module Reading a reconnecting SSE client's `Last-Event-ID`, and the reset notice sent when it cannot be replayed.
  */
 import type { IncomingMessage } from 'node:http';
-import { encodeEvent } from './sse-format.js';
+import { encodeEvent } from './format.js';
 
 /**
  * The event type a {@link Broker} sends a reconnecting client when it cannot tell which events that client missed

@@ -2,8 +2,8 @@
  * @module Which SSE clients receive which topic: a set per topic, a set of every-topic clients, and a set of all.
  * @internal
  */
-import { describe } from '../internal/abort.js';
-import { checkField } from './sse-format.js';
+import { describe } from '../../internal/abort.js';
+import { checkField } from './format.js';
 
 /** What the index needs of a client: its topics, `undefined` meaning every topic. */
 export interface Subscriber {

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ClientConnection } from './sse-client.js';
+import { ClientConnection } from './client.js';
 
 /** A response whose write() reports backpressure while `full` is set, recording what was written. */
 class FakeResponse extends EventEmitter {

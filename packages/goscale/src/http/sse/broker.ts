@@ -2,25 +2,18 @@
  * @module `Broker`: a Server-Sent Events hub for `node:http` whose `publish` never waits for a client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkInteger, describe } from '../internal/abort.js';
-import { ClientConnection, type SseClient } from './sse-client.js';
-import {
-  checkField,
-  checkRetry,
-  encodeComment,
-  encodeEvent,
-  encodeRetry,
-  type SseEvent,
-} from './sse-format.js';
-import { History } from './sse-history.js';
-import { readLastEventId, resetChunk } from './sse-replay.js';
-import { readTopics, TopicIndex } from './sse-topics.js';
-import type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './sse-options.js';
+import { checkInteger, describe } from '../../internal/abort.js';
+import { ClientConnection, type SseClient } from './client.js';
+import { checkField, checkRetry, encodeComment, encodeEvent, encodeRetry, type SseEvent } from './format.js';
+import { History } from './history.js';
+import { readLastEventId, resetChunk } from './replay.js';
+import { readTopics, TopicIndex } from './topics.js';
+import type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
 
-export type { SseClient } from './sse-client.js';
-export type { SseEvent } from './sse-format.js';
-export { SSE_RESET_EVENT } from './sse-replay.js';
-export type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './sse-options.js';
+export type { SseClient } from './client.js';
+export type { SseEvent } from './format.js';
+export { SSE_RESET_EVENT } from './replay.js';
+export type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
 
 const HEADERS = {
   'Content-Type': 'text/event-stream',

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Broker, type SseClient } from './broker.js';
-import { parseEventStream } from './sse-spec-parser.test.js';
+import { parseEventStream } from './spec-parser.test.js';
 
 /** A response whose write() reports backpressure while `full`, as a socket with a slow reader would. */
 class SlowResponse extends EventEmitter {

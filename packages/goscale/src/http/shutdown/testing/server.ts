@@ -7,10 +7,10 @@
  * final event when the shutdown signal aborts), `/stubborn` (a stream that ignores it).
  */
 import http from 'node:http';
-import { sleep } from '../../context/sleep.js';
+import { sleep } from '../../../context/sleep.js';
 import { requestSignal } from '../request-signal.js';
 import { gracefulShutdown } from '../shutdown.js';
-import { WORK_BODY } from './shutdown-helpers.js';
+import { WORK_BODY } from './helpers.js';
 
 const counts = { accepted: 0, finished: 0, workDone: 0, aborted: [] as string[] };
 const gated: http.ServerResponse[] = [];

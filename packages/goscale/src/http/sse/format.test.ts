@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from './sse-format.js';
-import { parseEventStream } from './sse-spec-parser.test.js';
+import { encodeComment, encodeEvent, encodeRetry, type SseEvent } from './format.js';
+import { parseEventStream } from './spec-parser.test.js';
 
 describe('encodeEvent', () => {
   const table: { name: string; input: SseEvent; want: string }[] = [

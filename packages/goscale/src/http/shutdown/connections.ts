@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
-import { abortRequestSignal } from './shutdown-registry.js';
+import { abortRequestSignal } from './registry.js';
 
 /**
  * Tracks a server's connections from construction on.

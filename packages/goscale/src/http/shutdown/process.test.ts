@@ -4,7 +4,7 @@ import { once, type EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { get, rawClient, tryConnect, until, WORK_BODY, type RawClient } from './testing/shutdown-helpers.js';
+import { get, rawClient, tryConnect, until, WORK_BODY, type RawClient } from './testing/helpers.js';
 
 /** The part of autocannon's programmatic API this test uses (the package ships no types). */
 type Autocannon = (options: {
@@ -25,8 +25,8 @@ interface Report {
 
 /** Starts the fixture server in a child process and collects its IPC messages. */
 async function startFixture(env: Record<string, string> = {}) {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./testing/shutdown-server.ts', import.meta.url)), {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  const child: ChildProcess = fork(fileURLToPath(new URL('./testing/server.ts', import.meta.url)), {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
     execArgv: ['--conditions=source', '--import', 'tsx'],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -2,7 +2,7 @@
  * @module One SSE connection of a {@link Broker}: a bounded event queue in front of `res.write()` backpressure.
  */
 import type { ServerResponse } from 'node:http';
-import { encodeEvent, type SseEvent } from './sse-format.js';
+import { encodeEvent, type SseEvent } from './format.js';
 
 /**
  * A connected SSE client, as returned by {@link Broker.connect}.

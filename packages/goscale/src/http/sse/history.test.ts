@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { History, type HistoryEntry } from './sse-history.js';
+import { History, type HistoryEntry } from './history.js';
 
 /** The reference: every entry ever added, and the rule "an id is known if it is retained or was evicted last". */
 interface Model {

@@ -5,7 +5,7 @@ import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { requestSignal } from './request-signal.js';
 import { gracefulShutdown, type GracefulShutdownOptions, type Shutdown } from './shutdown.js';
-import { gate, get, listen, rawClient, tryConnect, until } from './testing/shutdown-helpers.js';
+import { gate, get, listen, rawClient, tryConnect, until } from './testing/helpers.js';
 
 /** A listening server whose handler the test swaps, with a shutdown that never exits and installs no signal. */
 async function setup(options: GracefulShutdownOptions = {}) {

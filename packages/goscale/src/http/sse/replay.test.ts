@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Broker, SSE_RESET_EVENT } from './broker.js';
-import { readLastEventId } from './sse-replay.js';
-import { parseEventStream, type ParsedEvent } from './sse-spec-parser.test.js';
+import { readLastEventId } from './replay.js';
+import { parseEventStream, type ParsedEvent } from './spec-parser.test.js';
 
 /** A response that takes every write at once and keeps the text. */
 class Sink extends EventEmitter {

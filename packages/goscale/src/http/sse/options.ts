@@ -1,7 +1,7 @@
 /**
  * @module The option types of `Broker`.
  */
-import type { SseEvent } from './sse-format.js';
+import type { SseEvent } from './format.js';
 
 /** Options of `Broker`. Every one is optional. */
 export interface BrokerOptions {

@@ -1,7 +1,7 @@
 /**
  * @module The Server-Sent Events wire encoder (WHATWG HTML, "Server-sent events", the `text/event-stream` format).
  */
-import { describe } from '../internal/abort.js';
+import { describe } from '../../internal/abort.js';
 
 /**
  * One server-sent event, as given to {@link Broker.publish} or {@link SseClient.send}.

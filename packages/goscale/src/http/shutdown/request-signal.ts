@@ -2,8 +2,8 @@
  * @module `requestSignal`: an AbortSignal that aborts when the client of a `node:http` request goes away.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describe } from '../internal/abort.js';
-import { requestEntries, type RequestEntry } from './shutdown-registry.js';
+import { describe } from '../../internal/abort.js';
+import { requestEntries, type RequestEntry } from './registry.js';
 
 /**
  * Returns a signal that aborts when the client goes away before the response has finished — Go's `r.Context()`.

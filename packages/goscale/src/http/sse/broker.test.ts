@@ -7,7 +7,7 @@ import { after, describe, it, mock } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { expectTypeOf } from 'expect-type';
 import { Broker, SSE_RESET_EVENT, type BrokerOptions, type SseClient, type SseEvent } from './broker.js';
-import { parseEventStream } from './sse-spec-parser.test.js';
+import { parseEventStream } from './spec-parser.test.js';
 
 /** The part of the `eventsource` package's EventSource used here. */
 interface EventSourceLike extends EventTarget {
