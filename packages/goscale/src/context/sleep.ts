@@ -1,7 +1,7 @@
 /**
  * @module An abortable sleep.
  */
-import { checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { describe, reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
 
 /**
  * Resolves after `ms` milliseconds. When `signal` aborts first, rejects with `signal.reason` and clears the timer;
@@ -20,12 +20,8 @@ export function sleep(ms: number, options?: SignalOptions): Promise<void> {
     );
   }
   const signal = options?.signal;
-  try {
-    checkSignal('sleep', signal);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const rejection = signalRejection('sleep', signal);
+  if (rejection !== undefined) return rejection;
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);

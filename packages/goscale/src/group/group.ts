@@ -7,6 +7,7 @@ import {
   describe,
   reasonOf,
   sharedController,
+  signalRejection,
   type SignalOptions,
 } from '../internal/abort.js';
 import { AbortableAdmission, Admission, Waves } from './internal/admission.js';
@@ -121,12 +122,8 @@ export class Group {
       return Promise.reject(new TypeError(`Group.go: expected \`fn\` to be a function, got ${describe(fn)}`));
     }
     const signal = options?.signal;
-    try {
-      checkSignal('Group.go', signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const rejection = signalRejection('Group.go', signal);
+    if (rejection !== undefined) return rejection;
     if (this.#cancelled) {
       this.#dropped = true;
       return RESOLVED;

@@ -53,6 +53,20 @@ export function checkSignal(owner: string, signal: unknown): asserts signal is A
 }
 
 /**
+ * Checks the `{ signal }` option of a waiting call. Returns the rejection to hand back (a TypeError for a bad option,
+ * `signal.reason` for an aborted signal), or `undefined` when the call may proceed.
+ */
+export function signalRejection(owner: string, signal: unknown): Promise<never> | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    return Promise.reject(
+      new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`),
+    );
+  }
+  return signal.aborted ? Promise.reject(reasonOf(signal)) : undefined;
+}
+
+/**
  * An AbortController whose signal every task of a group, pool, scope or server may listen to. Node warns
  * (MaxListenersExceededWarning) past 10 listeners on one signal; here hundreds are the normal case, not a leak, and
  * our leak tests count listeners exactly instead.

@@ -3,6 +3,7 @@
  */
 import { describe } from '../internal/abort.js';
 import { Args, CallQueue, NO_ARGS } from './internal/queue.js';
+import { noop } from '../internal/noop.js';
 
 /** Options of {@link limit} and {@link limitFunction}, as in p-limit. */
 export interface LimitOptions {
@@ -151,8 +152,6 @@ export function limit(options: number | LimitOptions): LimitFunction {
   });
   return call as unknown as LimitFunction;
 }
-
-function noop(): void {}
 
 /**
  * Wraps `fn` so that at most `options.concurrency` calls of it run at once (p-limit 7's `limitFunction`).

@@ -1,16 +1,16 @@
 /**
  * @module `Limiter`: a lazy token bucket with a FIFO queue of waiters (golang.org/x/time/rate).
  */
-import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, describe, signalRejection, type SignalOptions } from '../internal/abort.js';
 import { RateBucket } from './internal/bucket.js';
 import { Claim } from './internal/claim.js';
 import { RateQueue } from './internal/queue.js';
 import type { LimiterOptions, Reservation } from './options.js';
+import { noop } from '../internal/noop.js';
 
 export type { LimiterOptions, Reservation } from './options.js';
 
 const resolved = Promise.resolve();
-const noop = (): void => {};
 const refused: Reservation = Object.freeze({ ok: false, delayMs: Infinity, cancel: noop });
 const free: Reservation = Object.freeze({ ok: true, delayMs: 0, cancel: noop });
 
@@ -116,13 +116,13 @@ export class Limiter {
     const signal = options?.signal;
     try {
       checkInteger('limiter', 'n', n, 0);
-      checkSignal('limiter', signal);
     } catch (error) {
       return Promise.reject(error);
     }
     const bucket = this.#bucket;
     if (n > bucket.burst && bucket.rate !== Infinity) return Promise.reject(exceeds('wait', n, bucket.burst));
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const rejection = signalRejection('limiter', signal);
+    if (rejection !== undefined) return rejection;
     if (bucket.rate === Infinity) return resolved;
     const queue = this.#queue;
     const now = this.#now();

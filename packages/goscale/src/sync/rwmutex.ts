@@ -1,9 +1,9 @@
 /**
  * @module `RWMutex`: a fair, abortable reader/writer lock (Go's `sync.RWMutex`).
  */
-import { describe, type SignalOptions } from '../internal/abort.js';
+import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';
 
 // Waiter tags: bit 0 says writer (else reader), bit 1 says the caller wants a Release (else it runs a withLock fn).

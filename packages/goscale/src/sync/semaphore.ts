@@ -1,9 +1,9 @@
 /**
  * @module `Semaphore`: a weighted, strictly FIFO, abortable semaphore (golang.org/x/sync/semaphore).
  */
-import { checkInteger, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, signalRejection, type SignalOptions } from '../internal/abort.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from './internal/waiter.js';
 
 const resolved = Promise.resolve();
 

@@ -1,9 +1,9 @@
 /**
  * @module `WaitGroup`: wait for a counted set of tasks to finish (Go's `sync.WaitGroup`).
  */
-import { describe, type SignalOptions } from '../internal/abort.js';
+import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from './internal/waiter.js';
 
 const resolved = Promise.resolve();
 

@@ -4,8 +4,7 @@
  */
 import { reasonOf } from '../../internal/abort.js';
 import type { ListNode } from '../../internal/list.js';
-
-const noop = (): void => {};
+import { noop } from '../../internal/noop.js';
 
 // A promise executor runs synchronously, so one shared executor can hand `resolve` out through a variable: a promise
 // of our own then allocates no closure beyond its resolving functions.

@@ -4,6 +4,7 @@
  * @internal
  */
 import { isThenable } from './args.js';
+import { noop } from '../../internal/noop.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -40,8 +41,6 @@ interface Epoch {
  */
 const EPOCH = 8;
 const RESOLVED = Promise.resolve();
-
-function noop(): void {}
 
 /**
  * Why epochs: a call's async context is captured only by a promise reaction registered while the caller runs, so
