@@ -1,7 +1,8 @@
 /**
  * @module `Channel<T>`: Go's `chan T` — a FIFO hand-off between async tasks, buffered or unbuffered, with close.
  */
-import { checkInteger, checkSignal, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkSignal, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkInteger } from '../internal/args.js';
 import { Ring } from './internal/ring.js';
 import { iterate } from './internal/iter.js';
 import { CLOSED, deliver, fail, NONE, park, RECV, release, SEND, Waiter } from './internal/waiter.js';

@@ -1,7 +1,8 @@
 /**
  * @module `select` and `trySelect`: Go's `select` statement over receive and send cases on channels.
  */
-import { describe, reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { CLOSED, type Selection, Waiter, RECV, SEND } from './internal/waiter.js';
 import { Channel, internals } from './channel.js';
 import { ChannelClosedError } from './errors.js';

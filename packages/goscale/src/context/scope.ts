@@ -1,7 +1,8 @@
 /**
  * @module Cancellation scopes (Go's `context.WithCancel` / `WithTimeout`) on `AbortSignal`.
  */
-import { checkSignal, describe, sharedController } from '../internal/abort.js';
+import { checkSignal, sharedController } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 
 /**
  * A cancellation scope: a signal that aborts when `cancel()` is called, when the parent aborts, or (for

@@ -1,7 +1,8 @@
 /**
  * @module An abortable sleep.
  */
-import { describe, reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 
 /**
  * Resolves after `ms` milliseconds. When `signal` aborts first, rejects with `signal.reason` and clears the timer;

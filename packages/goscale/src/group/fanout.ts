@@ -2,7 +2,8 @@
  * @module fanOut: call N sources at once under one deadline and get what came back in time, keyed like the input.
  */
 import { withTimeout } from '../context/scope.js';
-import { checkInteger, describe, reasonOf, signalRejection } from '../internal/abort.js';
+import { reasonOf, signalRejection } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { Group } from './group.js';
 
 /** A source for {@link fanOut}: it receives a signal that aborts at the deadline and should stop when it does. */

@@ -2,14 +2,13 @@
  * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
  */
 import {
-  checkInteger,
   checkSignal,
-  describe,
   reasonOf,
   sharedController,
   signalRejection,
   type SignalOptions,
 } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { AbortableAdmission, Admission, Waves } from './internal/admission.js';
 import { List } from '../internal/list.js';
 
@@ -17,7 +16,7 @@ import { List } from '../internal/list.js';
 export interface GroupOptions {
   /** The parent signal: its abort cancels the group (see {@link Group} for what `wait()` then reports). */
   signal?: AbortSignal | undefined;
-  /** How many tasks may run at once: an integer from 1 up, or `Infinity` (the default) for no limit. */
+  /** How many tasks may run at once: a safe integer from 1 up, or `Infinity` (the default) for no limit. */
   limit?: number | undefined;
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module merge: fan-in of async iterables — values as they arrive, every source closed when the merge ends.
  */
-import { describe } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { noop } from '../internal/noop.js';
 
 // Source states. A source is pulled only while a consumer waits and it has neither a pending next() nor a value

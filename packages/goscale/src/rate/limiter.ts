@@ -1,7 +1,8 @@
 /**
  * @module `Limiter`: a lazy token bucket with a FIFO queue of waiters (golang.org/x/time/rate).
  */
-import { checkInteger, describe, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { RateBucket } from './internal/bucket.js';
 import { Claim } from './internal/claim.js';
 import { RateQueue } from './internal/queue.js';
@@ -98,7 +99,7 @@ export class Limiter {
   /**
    * Waits until `n` tokens are the caller's, in FIFO order with every other `wait` and `reserve`.
    *
-   * @param n - tokens to take, an integer from 0 up (default 1).
+   * @param n - tokens to take, a safe integer from 0 up (default 1).
    * @param options - `signal`: aborting it rejects with `signal.reason` and leaves the limiter as if the call had
    *   never been made. An already-aborted signal rejects at once, even when tokens are there.
    * @returns a promise that resolves when the tokens are taken. It rejects with a RangeError when `n` exceeds the
@@ -141,7 +142,7 @@ export class Limiter {
   /**
    * Takes `n` tokens if they are in the bucket now and nobody is queued; never waits. Go: `AllowN`.
    *
-   * @param n - tokens to take, an integer from 0 up (default 1); anything else throws quoting it.
+   * @param n - tokens to take, a safe integer from 0 up (default 1); anything else throws quoting it.
    * @returns true when the tokens were taken; false (taking nothing) otherwise, and always when `n` exceeds the
    *   burst with a finite rate.
    * @example
@@ -164,7 +165,7 @@ export class Limiter {
    * Promises `n` tokens at a fixed time, behind every claim already queued, without waiting. Go: `ReserveN`.
    * Within the burst (and with a positive rate) it always succeeds, with a `delayMs` that grows with the tokens owed.
    *
-   * @param n - tokens to reserve, an integer from 0 up (default 1); anything else throws quoting it.
+   * @param n - tokens to reserve, a safe integer from 0 up (default 1); anything else throws quoting it.
    * @returns `{ ok, delayMs, cancel }`: see {@link Reservation}. `ok` is false (and nothing is reserved) when `n`
    *   exceeds the burst with a finite rate, or when the rate is 0 and the bucket cannot cover the claim.
    * @example
@@ -228,7 +229,7 @@ export class Limiter {
    * fill up at the rate). Queued waiters are re-planned; those that want more than the new burst (with a finite rate)
    * can never be served and reject with a RangeError. Reservations keep their time.
    *
-   * @param burst - an integer from 0 up; anything else throws quoting it.
+   * @param burst - a safe integer from 0 up; anything else throws quoting it.
    * @example
    * ```ts
    * limiter.setBurst(1); // no more bursts while the upstream recovers

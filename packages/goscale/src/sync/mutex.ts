@@ -1,7 +1,8 @@
 /**
  * @module `Mutex`: a fair, abortable mutual-exclusion lock (Go's `sync.Mutex`).
  */
-import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
 import { enqueue, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';

@@ -1,7 +1,8 @@
 /**
  * @module `Once`: run a function once ever and share its outcome (Go's `sync.Once` / `sync.OnceValue`).
  */
-import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { Shared } from './internal/shared.js';
 
 /**

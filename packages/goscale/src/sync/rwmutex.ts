@@ -1,7 +1,8 @@
 /**
  * @module `RWMutex`: a fair, abortable reader/writer lock (Go's `sync.RWMutex`).
  */
-import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
 import { enqueue, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';

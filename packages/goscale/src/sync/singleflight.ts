@@ -1,7 +1,8 @@
 /**
  * @module `SingleFlight`: collapse concurrent calls with one key into one execution (golang.org/x/sync/singleflight).
  */
-import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { Shared } from './internal/shared.js';
 
 /**

@@ -1,7 +1,8 @@
 /**
  * @module `WaitGroup`: wait for a counted set of tasks to finish (Go's `sync.WaitGroup`).
  */
-import { describe, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
 import { enqueue, Waiter } from './internal/waiter.js';
 
@@ -42,7 +43,8 @@ export class WaitGroup {
   /**
    * Adds `delta` (which may be negative) to the counter; at zero, all pending waits are fulfilled.
    * @param delta - a safe integer, 1 by default; a value that would take the counter below zero throws a RangeError
-   *   quoting it (e.g. `waitgroup: add(-2) would make the counter negative (1)`) and changes nothing.
+   *   quoting it (e.g. `waitgroup: add(-2) would make the counter negative (1)`) and changes nothing; so does one
+   *   that would take it past `Number.MAX_SAFE_INTEGER`, where a double stops counting exactly.
    * @example
    * ```ts
    * wg.add(jobs.length);
@@ -56,6 +58,12 @@ export class WaitGroup {
     const next = this.#count + delta;
     if (next < 0) {
       throw new RangeError(`waitgroup: add(${delta}) would make the counter negative (${this.#count})`);
+    }
+    // Past 2^53 the sum would be rounded: later done() calls would no longer bring it back to exactly zero.
+    if (next > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(
+        `waitgroup: add(${delta}) would take the counter (${this.#count}) past Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER})`,
+      );
     }
     this.#count = next;
     if (next !== 0) return;

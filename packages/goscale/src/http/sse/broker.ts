@@ -2,7 +2,7 @@
  * @module `Broker`: a Server-Sent Events hub for `node:http` whose `publish` never waits for a client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkInteger, describe } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
 import { ClientConnection, type SseClient } from './client.js';
 import { checkField, checkRetry, encodeComment, encodeEvent, encodeRetry, type SseEvent } from './format.js';
 import { History } from './history.js';
@@ -21,6 +21,13 @@ const HEADERS = {
   // nginx buffers proxied responses unless told not to; SSE must reach the client as it is written.
   'X-Accel-Buffering': 'no',
 };
+
+/**
+ * The largest `historySize`. Each retained event keeps its encoded chunk, an entry and an id-map key (100 bytes and
+ * more even for a small event), so a million is already 100 MB and up; and it stays far below V8's limit of 2^24
+ * keys in one Map, which the lookup by id uses.
+ */
+const MAX_HISTORY_SIZE = 1_000_000;
 
 /**
  * A Server-Sent Events broker (Go: a fan-out loop over per-client channels sending with `select { case ch <- ev:
@@ -84,7 +91,7 @@ export class Broker {
     } = options;
     checkInteger('Broker', 'bufferSize', bufferSize, 1);
     checkInteger('Broker', 'heartbeatMs', heartbeatMs, 1, true);
-    checkInteger('Broker', 'historySize', historySize, 0);
+    checkInteger('Broker', 'historySize', historySize, 0, false, MAX_HISTORY_SIZE);
     if (retryMs !== undefined) checkRetry('Broker', 'retryMs', retryMs);
     if (slowClient !== 'disconnect' && slowClient !== 'drop') {
       throw new TypeError(
