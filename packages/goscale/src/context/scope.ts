@@ -85,7 +85,7 @@ class ScopeImpl implements Scope {
  * @param parent - the enclosing signal; when already aborted, the scope starts aborted with its reason.
  * @example
  * ```ts
- * using scope = withCancel(req.signal);
+ * using scope = withCancel(requestSignal(req, res));
  * await Promise.all([fetchA(scope.signal), fetchB(scope.signal)]);
  * ```
  */

@@ -60,7 +60,7 @@ type AnySources = readonly FanOutSource[] | Readonly<Record<string, FanOutSource
  * ```ts
  * const status = await fanOut(
  *   { ci: (signal) => ci.status({ signal }), git: (signal) => git.head({ signal }) },
- *   { timeout: 2_000, signal: req.signal },
+ *   { timeout: 2_000, signal: requestSignal(req, res) },
  * );
  * if (status.ci.status === 'fulfilled') render(status.ci.value);
  * else if (status.ci.status === 'timeout') render('CI: no answer within 2 s');

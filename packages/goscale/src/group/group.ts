@@ -49,7 +49,7 @@ const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
  * the limit costs no timer and no per-task listener.
  * @example
  * ```ts
- * const group = new Group({ signal: req.signal, limit: 8 });
+ * const group = new Group({ signal: requestSignal(req, res), limit: 8 });
  * for (const url of urls) await group.go(async (signal) => save(await fetch(url, { signal })));
  * await group.wait(); // the first error, after every started task has finished
  * ```
@@ -111,7 +111,7 @@ export class Group {
    * ```ts
    * for (const id of ids) {
    *   if (group.signal.aborted) break;
-   *   await group.go((signal) => process(id, { signal })); // waits here while `limit` tasks run
+   *   await group.go((signal) => deploy(id, { signal })); // waits here while `limit` tasks run
    * }
    * ```
    */

@@ -114,7 +114,7 @@ export class RWMutex {
    * @returns `fn`'s result.
    * @example
    * ```ts
-   * const v = await rw.withRLock(() => map.get(k));
+   * const v = await rw.withRLock(() => cache.get(k));
    * ```
    */
   withRLock<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
@@ -129,7 +129,7 @@ export class RWMutex {
    * @returns `fn`'s result.
    * @example
    * ```ts
-   * await rw.withLock(() => map.clear());
+   * await rw.withLock(() => cache.clear());
    * ```
    */
   withLock<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {

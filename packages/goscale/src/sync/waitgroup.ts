@@ -77,7 +77,7 @@ export class WaitGroup {
    * Marks one task done: `add(-1)`. Throws a RangeError when the counter is already zero.
    * @example
    * ```ts
-   * try { await job(); } finally { wg.done(); }
+   * try { await work(); } finally { wg.done(); }
    * ```
    */
   done(): void {

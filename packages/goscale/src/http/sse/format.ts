@@ -1,5 +1,6 @@
 /**
  * @module The Server-Sent Events wire encoder (WHATWG HTML, "Server-sent events", the `text/event-stream` format).
+ * @internal
  */
 import { checkInteger, describe } from '../../internal/args.js';
 
