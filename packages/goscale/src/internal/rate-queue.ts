@@ -2,6 +2,7 @@
  * @module The `Limiter`'s FIFO of claims over its bucket: serving them in time order, planning the tail, one timer.
  * @internal
  */
+import { reasonOf } from './abort.js';
 import { List } from './list.js';
 import type { RateBucket } from './rate-bucket.js';
 import { Claim } from './rate-claim.js';
@@ -109,7 +110,8 @@ export class RateQueue {
   /** Serves every waiter at once and drops every reservation (the rate became Infinity). */
   flush(): void {
     for (let claim = this.#list.shift(); claim !== undefined; claim = this.#list.shift()) {
-      if (claim.isWaiter) claim.settle();
+      if (claim.signal?.aborted) claim.fail(reasonOf(claim.signal));
+      else if (claim.isWaiter) claim.settle();
     }
     this.#waiters = 0;
     this.#promised = [];
@@ -140,6 +142,12 @@ export class RateQueue {
     const bucket = this.#bucket;
     const list = this.#list;
     for (let head = list.head; head !== undefined; head = list.head) {
+      // Aborted, its listener not run yet (we are inside another 'abort' listener of the same signal, whose wait just
+      // left the head): serving it would take tokens for a caller already told to stop.
+      if (head.signal?.aborted) {
+        this.#abandon(head);
+        continue;
+      }
       let claim = head;
       let due = this.#dueOf(head);
       const first = this.#firstPromised();
@@ -159,6 +167,14 @@ export class RateQueue {
     }
     bucket.advance(now);
     this.#arm();
+  }
+
+  /** Rejects a queued waiter whose signal has aborted, with its reason, as its own listener would have. */
+  #abandon(claim: Claim): void {
+    this.#list.remove(claim);
+    this.#waiters--;
+    this.#tailAt = NaN;
+    claim.fail(reasonOf(claim.signal!));
   }
 
   /** When `claim`, at the head, will be served: a waiter when the bucket holds its tokens, a reservation at its time. */

@@ -157,6 +157,28 @@ describe('Limiter', () => {
       assert.equal(lim.pending, 0);
     });
 
+    it('never serves a wait whose signal aborted, even when an earlier wait on the same signal freed its turn', async () => {
+      using time = fakeTime();
+      const lim = new Limiter({ rate: 10, burst: 2, now: time.now });
+      lim.allow(1);
+      const ac = new AbortController();
+      // The first listener to run unlinks `big`, which would let `small` (its token is there) be served before its
+      // own listener has run.
+      const big = track(lim, time.now, 2, ac.signal);
+      const small = track(lim, time.now, 1, ac.signal);
+      const other = track(lim, time.now, 1);
+      const why = new Error('both gone');
+      ac.abort(why);
+      await flush();
+      assert.equal(big.error, why);
+      assert.equal(small.error, why, 'the second wait on the aborted signal rejects too');
+      assert.equal(small.at, undefined);
+      assert.equal(other.at, 0, 'the wait without a signal gets the token the aborted ones left');
+      assert.equal(lim.tokens, 0);
+      assert.equal(lim.pending, 0);
+      assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    });
+
     it('removes its abort listener when it is granted', async () => {
       using time = fakeTime();
       const lim = new Limiter({ rate: 10, burst: 1, now: time.now });

@@ -30,7 +30,8 @@ const free: Reservation = Object.freeze({ ok: true, delayMs: 0, cancel: noop });
  *   same kept promise can go before a waiter whose turn a lowered rate pushed past it.)
  * - An aborted `wait` rejects with `signal.reason` and leaves the limiter as if it had never been called: no tokens
  *   taken, no queue entry, no 'abort' listener; the claims behind it move up at once. `setRate` and `setBurst` re-plan
- *   the queued waits.
+ *   the queued waits. A wait whose signal has aborted is never served, not even when tokens are freed from inside
+ *   another 'abort' listener of the same signal before its own listener has run.
  * - Lazy: the bucket is computed from the clock when used, never ticked, and a claim is accounted at the instant it
  *   became due, so a late timer delays a grant but never loses tokens. One timer at most, armed only while some
  *   `wait` is queued: an idle limiter never keeps the process alive, a busy one only as long as someone waits.
