@@ -4,11 +4,9 @@
  */
 import { reasonOf } from './abort.js';
 import { List } from './list.js';
+import { type LongTimer, setLongTimeout } from './timer.js';
 import type { RateBucket } from './rate-bucket.js';
 import { Claim } from './rate-claim.js';
-
-/** The longest delay setTimeout honours. */
-const MAX_DELAY = 2 ** 31 - 1;
 
 /**
  * The claims (waits and reservations) that have not taken their tokens yet, in call order, and the single timer that
@@ -26,7 +24,7 @@ export class RateQueue {
   #promised: Claim[] = [];
   #promisedHead = 0;
   #waiters = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timer: LongTimer | undefined = undefined;
   #timerAt = NaN;
   /** When the last queued claim will be served and the tokens left then; NaN when it must be recomputed. */
   #tailAt = NaN;
@@ -233,12 +231,12 @@ export class RateQueue {
       if (first !== undefined && first.at < due) due = first.at;
     }
     if (due === this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = undefined;
     this.#timerAt = due;
     if (due === Infinity) return;
-    // setTimeout turns anything above 2^31 - 1 ms (24.8 days) into 1 ms, which would spin; waking early is harmless,
-    // as the timer re-arms for what is left.
-    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_DELAY, Math.max(0, due - this.#now())));
+    // A long timer: setTimeout turns anything above 2^31 - 1 ms (24.8 days) into 1 ms, which would spin. Waking early
+    // (a clock running ahead of the timers) is harmless, as `sync` re-arms for what is left.
+    this.#timer = setLongTimeout(this.#onTimer, Math.max(0, due - this.#now()));
   }
 }

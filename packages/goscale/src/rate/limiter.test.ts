@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import { Limiter } from './limiter.js';
 import { fakeTime, flush } from './testing/fake-time.js';
 
@@ -228,20 +228,32 @@ describe('Limiter', () => {
       }
     });
 
-    it('arms no timer beyond what setTimeout can hold, however slow the rate', async () => {
-      const spy = mock.method(globalThis, 'setTimeout');
-      try {
-        const lim = new Limiter({ rate: 1e-9, burst: 1 });
-        lim.allow();
-        const ac = new AbortController();
-        const p = lim.wait(1, { signal: ac.signal });
-        assert.equal(spy.mock.callCount(), 1);
-        assert.equal(spy.mock.calls[0]!.arguments[1], 2 ** 31 - 1);
-        ac.abort();
-        await assert.rejects(p);
-      } finally {
-        spy.mock.restore();
-      }
+    it('serves a wait due past 2^31 − 1 ms exactly then, on one timer, however slow the rate', async () => {
+      using time = fakeTime();
+      const interval = 2 ** 32; // ms per token: exact in floating point
+      const lim = new Limiter({ rate: 1000 / interval, burst: 1, now: time.now });
+      lim.allow();
+      const base = timers();
+      const w = track(lim, time.now);
+      assert.equal(timers(), base, 'mocked: no real timer');
+      await time.jump(1);
+      await time.jump(interval - 1);
+      assert.equal(w.at, undefined, 'served early');
+      await time.jump(interval);
+      assert.equal(w.at, interval);
+      assert.equal(lim.pending, 0);
+    });
+
+    it('holds one real timer for a wait due past 2^31 − 1 ms, and none once it is aborted', async () => {
+      const lim = new Limiter({ rate: 1e-9, burst: 1 });
+      lim.allow();
+      const base = timers();
+      const ac = new AbortController();
+      const p = lim.wait(1, { signal: ac.signal });
+      assert.equal(timers(), base + 1);
+      ac.abort();
+      await assert.rejects(p);
+      assert.equal(timers(), base);
     });
 
     it('keeps the process alive only while it waits (real timers, default clock)', async () => {
