@@ -16,6 +16,10 @@ function track(lim: Limiter, now: () => number, n = 1, signal?: AbortSignal) {
   return out;
 }
 
+function assertClose(actual: number, expected: number, message?: string): void {
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? 'tokens'}: ${actual}; want ${expected}`);
+}
+
 describe('Limiter', () => {
   describe('the bucket', () => {
     it('starts full and lets exactly burst events through at once', () => {
@@ -416,6 +420,33 @@ describe('Limiter', () => {
       assert.equal(lim.tokens, -0.9, 'the reservation took its token at 100 ms though only 0.1 had come');
       await time.advance(1_900);
       assert.equal(w.at, 2_000);
+    });
+
+    it('keeps the plan a reservation was made from: a wait ahead of it is not squeezed against it by a lower rate', async () => {
+      using time = fakeTime();
+      const lim = new Limiter({ rate: 10, burst: 1, now: time.now });
+      lim.allow();
+      const ahead = track(lim, time.now); // planned for 100 ms
+      const r = lim.reserve();
+      assert.equal(r.delayMs, 200, 'planned on the wait ahead taking its token at 100 ms');
+      await time.advance(50);
+      // Re-planned at 2/s the wait ahead would go at 300 ms: after the reservation (breaking FIFO), or, one rate
+      // later, right beside it (two tokens in a few ms at burst 1).
+      lim.setRate(2);
+      const behind = track(lim, time.now);
+      await time.advance(50);
+      assert.equal(ahead.at, 100, 'served at its planned time, into debt (0.6 tokens had come)');
+      assertClose(lim.tokens, -0.4);
+      await time.advance(100);
+      assertClose(lim.tokens, -1.2, 'the reservation took its token at 200 ms');
+      await time.advance(1_099);
+      assert.equal(behind.at, undefined);
+      await time.advance(1);
+      assert.equal(
+        behind.at,
+        1_300,
+        'the wait behind pays the debt at the new rate: 2.2 tokens at 2/s after 200 ms',
+      );
     });
 
     it('throws on bad values, quoting them, and changes nothing', () => {
