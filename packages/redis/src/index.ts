@@ -1,0 +1,12 @@
+/**
+ * @module @goscale/redis: goscale's Limiter, Semaphore and the Broker's bus across replicas, on Redis (node-redis 6).
+ */
+export {
+  RedisLimiter,
+  type RedisErrorPolicy,
+  type RedisLimiterOptions,
+  type RedisLimiterStats,
+  type RedisReservation,
+} from './limiter/limiter.js';
+export { RedisOfflineError } from './internal/script.js';
+export type { RedisClient } from './internal/client.js';
