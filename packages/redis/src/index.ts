@@ -10,3 +10,10 @@ export {
 } from './limiter/limiter.js';
 export { RedisOfflineError } from './internal/script.js';
 export type { RedisClient } from './internal/client.js';
+export {
+  LeaseLostError,
+  RedisSemaphore,
+  type Lease,
+  type RedisSemaphoreOptions,
+  type RedisSemaphoreStats,
+} from './semaphore/semaphore.js';
