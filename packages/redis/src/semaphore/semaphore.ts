@@ -271,7 +271,21 @@ export class RedisSemaphore {
     let next = every;
     const now = performance.now();
     for (const lease of this.#holders.values()) next = Math.min(next, lease.deadline - now);
-    this.#timer = setTimeout(() => void this.#tick(), Math.max(0, next));
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(0, next));
+  }
+
+  /**
+   * Deadlines are checked here, not after a reply: a refresh that hangs (Redis unreachable) must not let a holder
+   * believe it still holds what Redis may have dropped.
+   */
+  #onTimer(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    for (const lease of this.#holders.values()) {
+      if (lease.deadline <= now) this.#lose(lease, `not refreshed for ${this.leaseMs} ms`);
+    }
+    void this.#tick();
+    this.#schedule();
   }
 
   /** One script call refreshes every local waiter and holder, and learns the grants a message may have missed. */
@@ -283,13 +297,8 @@ export class RedisSemaphore {
     }
     this.#ticking = true;
     this.#again = false;
-    clearTimeout(this.#timer);
     try {
       const now = performance.now();
-      for (const lease of this.#holders.values()) {
-        // Redis may have dropped it already: do not let the holder believe otherwise for one more round trip.
-        if (lease.deadline <= now) this.#lose(lease, `not refreshed for ${this.leaseMs} ms`);
-      }
       const waiters = [...this.#waiters];
       const holders = [...this.#holders.values()];
       if (waiters.length + holders.length === 0) return;
