@@ -11,6 +11,7 @@ import {
   describe,
   reasonOf,
 } from '../internal/checks.js';
+import { RedisClock } from './internal/clock.js';
 import { giveBack, take } from './lua.js';
 import type {
   RedisErrorPolicy,
@@ -33,6 +34,8 @@ interface Taken {
   granted: boolean;
   delayUs: number;
   tat: string;
+  /** performance.now() at which the reservation is due (never earlier than Redis planned). */
+  dueMs: number;
 }
 
 /**
@@ -88,6 +91,7 @@ export class RedisLimiter {
   #backSent: Promise<void> | undefined;
   readonly #inflight = new Set<Promise<void>>();
   #closed = false;
+  readonly #clock = new RedisClock();
 
   /**
    * @param client - a connected node-redis client; the limiter only sends commands through it and never closes it.
@@ -165,7 +169,7 @@ export class RedisLimiter {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         },
-        Math.ceil(taken.delayUs / 1000),
+        Math.max(0, Math.ceil(taken.dueMs - performance.now())),
       );
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -205,7 +209,7 @@ export class RedisLimiter {
     let cancelled = false;
     return {
       ok: true,
-      delayMs: taken.delayUs / 1000,
+      delayMs: taken.delayUs === 0 ? 0 : Math.max(0, taken.dueMs - performance.now()),
       cancel: () => {
         if (cancelled || taken.delayUs === 0) return Promise.resolve();
         cancelled = true;
@@ -233,8 +237,17 @@ export class RedisLimiter {
       number,
       number,
       string,
+      string,
     ];
-    return { granted: reply[0] === 1, delayUs: Number(reply[1]), tat: String(reply[2]) };
+    const delayUs = Number(reply[1]);
+    const nowUs = Number(reply[3]);
+    this.#clock.sample(nowUs, performance.now());
+    return {
+      granted: reply[0] === 1,
+      delayUs,
+      tat: String(reply[2]),
+      dueMs: this.#clock.toLocal(nowUs + delayUs),
+    };
   }
 
   /** Applies the policy to a failed call: returns 'allow' or 'local', or throws. Redis' own errors always throw. */

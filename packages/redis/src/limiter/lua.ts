@@ -33,7 +33,8 @@ end
 
 /**
  * ARGV: cost (n × interval µs), tau (burst × interval µs), mode ('allow' | 'reserve').
- * Returns { granted (0|1), delay µs, new TAT as a string (the reservation's identity for a cancel) }.
+ * Returns { granted (0|1), delay µs, new TAT as a string (the reservation's identity for a cancel), now µs as a
+ * string (so the caller can place the grant on its own clock) }.
  * 'allow' takes the tokens only when they are there now and writes nothing otherwise; 'reserve' always moves the
  * TAT (the caller has checked n <= burst), and the caller sleeps `delay`.
  */
@@ -45,9 +46,9 @@ local tau = tonumber(ARGV[2])
 local nt = tat + cost
 local delay = nt - tau - now
 if delay < 0 then delay = 0 end
-if delay > 0 and ARGV[3] == 'allow' then return {0, delay, ''} end
+if delay > 0 and ARGV[3] == 'allow' then return {0, delay, '', string.format('%d', now)} end
 store(nt)
-return {1, delay, string.format('%d', nt)}
+return {1, delay, string.format('%d', nt), string.format('%d', now)}
 `,
 );
 
