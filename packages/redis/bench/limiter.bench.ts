@@ -26,8 +26,8 @@ const REPLICA = new URL('./replica.ts', import.meta.url);
 async function roundTrips(server: RedisServer, fn: () => Promise<unknown>): Promise<number> {
   const monitor = await server.client();
   let count = 0;
-  await monitor.monitor((line: string) => {
-    if (!line.includes(' lua]')) count++;
+  await monitor.monitor((line) => {
+    if (!String(line).includes(' lua]')) count++;
   });
   try {
     await fn();
