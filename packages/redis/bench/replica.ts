@@ -24,10 +24,12 @@ if (kind === 'limiter') {
   const [callers, durationMs, RATE, BURST] = rest.map(Number) as [number, number, number, number];
   let wait: (signal: AbortSignal) => Promise<unknown>;
   let close = async (): Promise<void> => {};
+  let roundTrips = (): number => NaN;
   if (lib === 'goscale') {
     const limiter = new RedisLimiter(client, { key: 'bench', rate: RATE, burst: BURST });
     wait = (signal) => limiter.wait(1, { signal });
     close = () => limiter.close();
+    roundTrips = () => limiter.stats.roundTrips;
   } else if (lib === 'local') {
     const limiter = new Limiter({ rate: RATE, burst: BURST });
     wait = (signal) => limiter.wait(1, { signal });
@@ -73,9 +75,9 @@ if (kind === 'limiter') {
     }),
   );
   clearTimeout(timer);
-  tell({ type: 'done', grants });
-  // Peers without a signal may still have calls queued: exit without waiting for them.
+  // Peers without a signal may still have calls queued: do not wait long for them.
   await Promise.race([close(), new Promise((r) => setTimeout(r, 500))]);
+  tell({ type: 'done', grants, roundTrips: roundTrips() });
 } else {
   const [workers, cycles, holdMs] = rest.map(Number) as [number, number, number];
   let acquire: () => Promise<() => Promise<unknown>>;
