@@ -15,6 +15,8 @@ const OWNER = 'redis semaphore';
 
 interface Waiter {
   n: number;
+  /** Whether a refresh has reached Redis with it (then only the timer's refreshes carry it). */
+  queued: boolean;
   /** Local time the last refresh of this waiter was sent: its lease in Redis runs at least leaseMs from then. */
   refreshedAt: number;
   resolve(lease: Lease): void;
@@ -78,8 +80,9 @@ export class RedisSemaphore {
   #subscribed: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #ticking = false;
-  /** A waiter arrived while a tick was in flight: tick again as soon as it returns, not a poll interval later. */
+  /** A waiter arrived (or the timer fired) while a tick was in flight: tick again as soon as it returns. */
   #again = false;
+  #againAll = false;
   #closed = false;
 
   /**
@@ -126,12 +129,11 @@ export class RedisSemaphore {
     this.#checkN(n);
     checkSignal(OWNER, signal);
     if (signal?.aborted) throw reasonOf(signal);
-    if (this.#client.isReady) await this.#subscribe();
-    if (signal?.aborted) throw reasonOf(signal);
     const id = randomUUID();
     const lease = new Promise<Lease>((resolve, reject) => {
       const waiter: Waiter = {
         n,
+        queued: false,
         refreshedAt: performance.now(),
         resolve,
         reject,
@@ -145,7 +147,10 @@ export class RedisSemaphore {
       this.#waiters.set(id, waiter);
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
     });
-    void this.#tick();
+    // Subscribed before the first enqueue, so the grant message cannot slip past; the waiter is registered (and
+    // abortable) meanwhile. Without Redis there is nothing to subscribe to yet: the poll retries both.
+    if (this.#client.isReady) void this.#subscribe().then(() => this.#tick(false));
+    else void this.#tick(false);
     return lease;
   }
 
@@ -225,6 +230,7 @@ export class RedisSemaphore {
       this.#subscriber = sub;
       await sub.connect();
       await sub.subscribe(this.#channel, (message: string) => this.#onGranted(message));
+      if (this.#closed) sub.destroy(); // close() ran while this connected
     })().catch(() => {
       this.#subscribed = undefined; // retried by the next acquire; meanwhile the poll grants
     });
@@ -284,23 +290,28 @@ export class RedisSemaphore {
     for (const lease of this.#holders.values()) {
       if (lease.deadline <= now) this.#lose(lease, `not refreshed for ${this.leaseMs} ms`);
     }
-    void this.#tick();
+    void this.#tick(true);
     this.#schedule();
   }
 
-  /** One script call refreshes every local waiter and holder, and learns the grants a message may have missed. */
-  async #tick(): Promise<void> {
+  /**
+   * One script call refreshes every local waiter and holder (`all`, the timer's), or queues only the new waiters (an
+   * acquire's: it need not carry everyone else's refresh), and learns the grants a message may have missed.
+   */
+  async #tick(all: boolean): Promise<void> {
     if (this.#closed) return;
     if (this.#ticking) {
       this.#again = true;
+      this.#againAll ||= all;
       return;
     }
     this.#ticking = true;
     this.#again = false;
+    this.#againAll = false;
     try {
       const now = performance.now();
-      const waiters = [...this.#waiters];
-      const holders = [...this.#holders.values()];
+      const waiters = [...this.#waiters].filter(([, w]) => all || !w.queued);
+      const holders = all ? [...this.#holders.values()] : [];
       if (waiters.length + holders.length === 0) return;
       const args = [
         ...waiters.flatMap(([id, w]) => [id, String(w.n), '']),
@@ -316,6 +327,7 @@ export class RedisSemaphore {
       waiters.forEach(([id, w], i) => {
         if (this.#waiters.get(id) !== w) return; // granted by a message or aborted meanwhile
         w.refreshedAt = now;
+        w.queued = true;
         const token = out[i]!;
         if (token === '0') return;
         this.#stats.grantsByPoll++;
@@ -332,7 +344,7 @@ export class RedisSemaphore {
       });
     } finally {
       this.#ticking = false;
-      if (this.#again) void this.#tick();
+      if (this.#again) void this.#tick(this.#againAll);
       else this.#schedule();
     }
   }
