@@ -8,18 +8,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { expectTypeOf } from 'expect-type';
 import { Broker, SSE_RESET_EVENT, type BrokerOptions, type SseClient, type SseEvent } from './broker.js';
 import { parseEventStream } from './sse-spec-parser.test.js';
-
-/** The part of the `eventsource` package's EventSource used here. */
-interface EventSourceLike extends EventTarget {
-  onmessage: ((event: MessageEvent) => void) | null;
-  close(): void;
-}
-// Imported by a non-literal name on purpose: under the repository's `source` condition TypeScript would resolve the
-// package to its own .ts sources (and eventsource-parser's), which do not compile under this tsconfig.
-const eventsourcePackage = 'eventsource';
-const { EventSource } = (await import(eventsourcePackage)) as {
-  EventSource: new (url: string) => EventSourceLike;
-};
+import { EventSource } from './testing/eventsource.js';
 
 /** A loopback server whose every request becomes a client of `broker`; `?topics=a,b` picks topics. */
 async function serve(broker: Broker) {
