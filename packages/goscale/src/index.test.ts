@@ -10,7 +10,7 @@ const promised: Record<string, string[]> = {
   group: ['Group', 'merge', 'fanOut'],
   pool: ['map', 'forEach', 'stream', 'batch', 'limit', 'limitFunction'],
   rate: ['Limiter'],
-  http: ['requestSignal', 'Broker', 'gracefulShutdown'],
+  http: ['requestSignal', 'Broker', 'gracefulShutdown', 'MemoryBus'],
 };
 
 describe('package entry', () => {
@@ -27,6 +27,16 @@ describe('package entry', () => {
       }
     });
   }
+
+  it('exports the BrokerBus conformance suite from goscale/http/testing, and only there', async () => {
+    const testing = (await import('./http/bus-conformance.js')) as Record<string, unknown>;
+    assert.equal(typeof testing.testBrokerBus, 'function');
+    assert.equal('testBrokerBus' in root, false);
+    const pkg = (await import('../package.json', { with: { type: 'json' } })).default as {
+      exports: Record<string, { source: string }>;
+    };
+    assert.equal(pkg.exports['./http/testing']?.source, './src/http/bus-conformance.ts');
+  });
 
   it('exports nothing from the internal folder', () => {
     const exported = new Set(Object.keys(root));

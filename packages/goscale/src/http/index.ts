@@ -4,4 +4,6 @@
  */
 export * from './request-signal.js';
 export * from './broker.js';
+export type { BrokerBus, BusEntry, BusMessage, BusSubscription } from './broker-bus.js';
+export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export * from './shutdown.js';

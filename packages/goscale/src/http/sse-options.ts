@@ -1,6 +1,7 @@
 /**
  * @module The option types of `Broker`.
  */
+import type { BrokerBus } from './broker-bus.js';
 import type { SseEvent } from './sse-format.js';
 
 /** Options of `Broker`. Every one is optional. */
@@ -33,6 +34,15 @@ export interface BrokerOptions {
    * it for streams where only the latest value matters (prices, progress).
    */
   slowClient?: 'disconnect' | 'drop';
+  /**
+   * A shared log that makes several Brokers (one per replica) serve one stream: `publish` on any of them reaches every
+   * client of the topic on all of them, in one order, with the same ids, and replay works on any replica. See
+   * {@link BrokerBus}; `MemoryBus` for one process, `@goscale/redis` for Redis Streams. With a bus, ids are the bus's
+   * (`publish` rejects a custom `id`) and `historySize` must stay 0 (the bus keeps the history). Default: none.
+   */
+  bus?: BrokerBus | undefined;
+  /** Hears each bus failure: a lost `publish`, a replay that could not be read, a subscription retrying. Default: `process.emitWarning`. */
+  onBusError?: ((error: unknown) => void) | undefined;
 }
 
 /** Options of {@link Broker.connect}. */
