@@ -36,6 +36,17 @@ export interface KubeClientOptions {
   max429?: number;
 }
 
+/** How one call may be cancelled. */
+export interface RequestOptions {
+  /** Aborts the call at any point, in flight included. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Aborts only while the call waits for a token or after a 429, that is, before anything is sent: once a request
+   * is out, only `signal` stops it. Default: `signal`.
+   */
+  admit?: AbortSignal | undefined;
+}
+
 /** What the client counted (synchronously, between awaits: exact under concurrency). */
 export interface ClientStats {
   requests: number;
@@ -74,8 +85,8 @@ export class KubeClient {
    * Discovery: the group/versions the API serves (GET /apis), so optional CRDs are used only when installed.
    * @returns a set of `group/version` strings.
    */
-  async groupVersions(signal?: AbortSignal): Promise<Set<string>> {
-    const list = await this.#call((o) => this.#apis.getAPIVersions({}, o), signal);
+  async groupVersions(opts?: RequestOptions): Promise<Set<string>> {
+    const list = await this.#call((o) => this.#apis.getAPIVersions({}, o), opts);
     return new Set(list.groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
   }
 
@@ -88,7 +99,7 @@ export class KubeClient {
     r: ResourceInfo,
     namespace: string | undefined,
     labelSelector: string | undefined,
-    signal?: AbortSignal,
+    opts?: RequestOptions,
     pageSize = 500,
   ): Promise<Workload[]> {
     const out: Workload[] = [];
@@ -107,7 +118,7 @@ export class KubeClient {
           namespace === undefined
             ? this.#objects.listClusterCustomObject(base, o)
             : this.#objects.listNamespacedCustomObject({ ...base, namespace }, o),
-        signal,
+        opts,
       )) as { items?: Workload[]; metadata?: { continue?: string } };
       for (const item of page.items ?? [])
         out.push({ ...item, kind: r.kind, apiVersion: `${r.group}/${r.version}` });
@@ -117,14 +128,14 @@ export class KubeClient {
   }
 
   /** GETs one object (for a re-read after a failed precondition). */
-  async get(r: ResourceInfo, namespace: string, name: string, signal?: AbortSignal): Promise<Workload> {
+  async get(r: ResourceInfo, namespace: string, name: string, opts?: RequestOptions): Promise<Workload> {
     const o = (await this.#call(
       (opt) =>
         this.#objects.getNamespacedCustomObject(
           { group: r.group, version: r.version, plural: r.plural, namespace, name },
           opt,
         ),
-      signal,
+      opts,
     )) as Workload;
     return { ...o, kind: r.kind, apiVersion: `${r.group}/${r.version}` };
   }
@@ -135,7 +146,7 @@ export class KubeClient {
     namespace: string,
     name: string,
     ops: Operation[],
-    signal?: AbortSignal,
+    opts?: RequestOptions,
   ): Promise<Workload> {
     return (await this.#call(
       (o) =>
@@ -143,24 +154,26 @@ export class KubeClient {
           { group: r.group, version: r.version, plural: r.plural, namespace, name, body: ops },
           o,
         ),
-      signal,
+      opts,
     )) as Workload;
   }
 
   async #call<T>(
     fn: (options: ConfigurationOptions) => Promise<T>,
-    signal: AbortSignal | undefined,
+    opts: RequestOptions | undefined,
   ): Promise<T> {
+    const signal = opts?.signal;
+    const admit = opts?.admit ?? signal;
     const options = withSignal(signal);
     for (let throttled = 0; ; throttled++) {
-      await this.#limiter.wait(1, { signal });
+      await this.#limiter.wait(1, { signal: admit });
       this.stats.requests++;
       try {
         return await fn(options);
       } catch (error) {
         if (!(error instanceof ApiException) || error.code !== 429 || throttled >= this.#max429) throw error;
         this.stats.retries429++;
-        await sleep(retryAfterMs(error.headers), { signal });
+        await sleep(retryAfterMs(error.headers), { signal: admit });
       }
     }
   }

@@ -57,7 +57,7 @@ describe('the test API server, driven by the real @kubernetes/client-node over h
 
   it('pages a list with limit and continue, in key order, with kind restored by the client', async () => {
     api.resetStats();
-    const all = await client.list(deployments, undefined, undefined, undefined, 500);
+    const all = await client.list(deployments, undefined, undefined, {}, 500);
     assert.equal(all.length, 1203);
     assert.equal(api.stats.requests, 3);
     const keys = all.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
@@ -222,7 +222,7 @@ describe('429 and Retry-After', () => {
       const { kc } = loadConfig({ kubeconfig: api.kubeconfig });
       const client = new KubeClient(kc, { qps: Infinity, burst: 1 });
       const ac = new AbortController();
-      const p = client.get(deployments, 'shop', 'web', ac.signal);
+      const p = client.get(deployments, 'shop', 'web', { signal: ac.signal });
       setImmediate(() => ac.abort());
       await assert.rejects(p, { name: 'AbortError' });
     } finally {
