@@ -141,12 +141,13 @@ describe('annotation handling', () => {
     const ops = plan(hibernatePlan({ ...base, metadata: { ...base.metadata, annotations: { team: 'a' } } }));
     assert.deepEqual(ops, [
       { op: 'test', path: '/spec/replicas', value: 3 },
+      { op: 'test', path: '/metadata/resourceVersion', value: '7' },
       { op: 'add', path: '/metadata/annotations/goscale.dev~1original-replicas', value: '3' },
       { op: 'replace', path: '/spec/replicas', value: 0 },
     ]);
   });
 
-  it('creates a missing map only behind a resourceVersion test', () => {
+  it('creates a missing map behind the resourceVersion test, so a map created since is never replaced', () => {
     const ops = plan(hibernatePlan(base));
     assert.deepEqual(ops, [
       { op: 'test', path: '/spec/replicas', value: 3 },

@@ -15,13 +15,16 @@ export type Plan =
  * replicas or suspend, and the annotation that remembers them), and the API server applies a patch atomically: an
  * object is never left scaled down without its original count, however the run is interrupted.
  *
- * Preconditions in the patch itself: a `test` of the replicas (or suspend) value read, and those of
- * {@link setAnnotation}. If anyone changed them since the read, the server answers 422 and nothing is applied.
+ * Preconditions in the patch itself: a `test` of the replicas (or suspend) value read, and a `test` of the
+ * resourceVersion read, so that any change since the verdict was decided (an opt-out annotation, a new owner, an
+ * autoscaler's scaling) fails the patch with 422 and applies nothing; the caller re-reads and decides again. The
+ * price is a retry when only the status moved, which is rare for a workload at rest. `restorePlan` tests only what
+ * it owns (replicas 0 and the annotation's value): putting back is right whatever else changed.
  * @param w - the object as read.
  * @returns the operations; `ok: false` when the object has nothing to hibernate.
  * @example
  * ```ts
- * hibernatePlan(deployment).ops; // test /spec/replicas 3, add …/goscale.dev~1original-replicas "3", replace /spec/replicas 0
+ * hibernatePlan(deployment).ops; // test replicas 3, test resourceVersion, add …/goscale.dev~1original-replicas "3", replace replicas 0
  * ```
  */
 export function hibernatePlan(w: Workload): Plan {
@@ -32,9 +35,8 @@ export function hibernatePlan(w: Workload): Plan {
     if (suspend === true) return { ok: false, reason: 'already suspended' };
     const explicit = suspend === false;
     const ops: Operation[] = [];
-    // An absent field cannot be tested; the resourceVersion guards it instead (someone may be suspending it now).
     if (explicit) ops.push({ op: 'test', path: '/spec/suspend', value: false });
-    else ops.push(rvTest(w));
+    ops.push(rvTest(w));
     ops.push(...setAnnotation(w, ORIGINAL_SUSPEND, explicit ? 'false' : 'unset'));
     ops.push({ op: explicit ? 'replace' : 'add', path: '/spec/suspend', value: true });
     return { ok: true, ops: dedupe(ops), replicas: null, originalReplicas: null, reason: 'suspended' };
@@ -44,10 +46,17 @@ export function hibernatePlan(w: Workload): Plan {
   if (replicas === 0) return { ok: false, reason: 'already at 0 replicas' };
   const ops: Operation[] = [
     { op: 'test', path: '/spec/replicas', value: replicas },
+    rvTest(w),
     ...setAnnotation(w, ORIGINAL_REPLICAS, String(replicas)),
     { op: 'replace', path: '/spec/replicas', value: 0 },
   ];
-  return { ok: true, ops, replicas: 0, originalReplicas: replicas, reason: `scaled from ${replicas} to 0` };
+  return {
+    ok: true,
+    ops: dedupe(ops),
+    replicas: 0,
+    originalReplicas: replicas,
+    reason: `scaled from ${replicas} to 0`,
+  };
 }
 
 /**
@@ -117,7 +126,7 @@ function rvTest(w: Workload): Operation {
   return { op: 'test', path: '/metadata/resourceVersion', value: rv };
 }
 
-/** setAnnotation may add the same resourceVersion test: send it once. */
+/** setAnnotation may add the same resourceVersion test (for a missing map): send it once. */
 function dedupe(ops: Operation[]): Operation[] {
   const seen = new Set<string>();
   return ops.filter((o) => {
