@@ -21,8 +21,7 @@ export interface Gradient2Options {
   window?: number;
   /**
    * The queue allowance: how many tasks beyond the knee the limit keeps, so the other side never idles between
-   * tasks and noise does not push the limit down. A number, or a function of the limit. Default
-   * `max(1, 0.75 * sqrt(limit))` (3 at 16): less and the noise of a window's mean cuts the limit below the knee.
+   * tasks. A number, or a function of the limit. Default `max(1, 0.3 * sqrt(limit))` (1.2 at 16).
    */
   queue?: number | ((limit: number) => number);
   /** How much of a wanted increase is applied per window, in (0, 1]. Default 0.2 (decreases apply at once). */
@@ -43,15 +42,18 @@ const BASELINE_DOWN = 0.1;
 const EARLY_SAMPLES = 5;
 /** The baseline is the plain mean of the first this many windows that are not clearly loaded. */
 const WARM_WINDOWS = 8;
+/** Standard errors of a window's mean latency that are taken as noise, not queueing. */
+const NOISE_ERRORS = 2.5;
 /** The fewest samples of a slow-start window (smaller windows close after two round trips of the limit). */
 const SLOW_START_SAMPLES = 8;
 
-const defaultQueue = (limit: number): number => Math.max(1, 0.75 * Math.sqrt(limit));
+const defaultQueue = (limit: number): number => Math.max(1, 0.3 * Math.sqrt(limit));
 
 /**
  * The gradient algorithm (the default of {@link adaptive}), after Netflix's Gradient2. Each window of samples is
- * compared with a long-term baseline: the gradient `baseline / rtt`, clamped to [0.5, 1], is 1 while nothing queues
- * and falls as queueing adds latency. Where Gradient2 sets `limit * gradient + queue`, this sets `load * gradient +
+ * compared with a long-term baseline: the gradient `baseline / (rtt - noise)`, clamped to [0.5, 1], is 1 while
+ * nothing queues and falls as queueing adds latency; `noise` is 2.5 standard errors of the window's mean, so a
+ * heavy-tailed latency needs more evidence before it counts as queueing. Where Gradient2 sets `limit * gradient + queue`, this sets `load * gradient +
  * queue`, `load` being the mean number in flight when the window's samples were admitted, and ignores samples
  * admitted with more in flight than the limit now allows: right after a cut, tasks admitted before it are still
  * finishing, and their latency must not cut the limit again. Decreases apply at once (at most halving per window);
@@ -145,6 +147,11 @@ export class Gradient2 implements LimitAlgorithm {
     const clear = this.baseline > 0 && w.count >= EARLY_SAMPLES && w.meanRtt >= 2 * this.baseline;
     if (w.count < size && !clear) return undefined;
     const rtt = w.meanRtt;
+    // What the mean may be above the true latency from noise alone (2.5 standard errors): a window only counts as
+    // queueing by what it exceeds the baseline beyond that. Without it, a heavy-tailed service (log-normal, sigma
+    // 0.6) had its limit cut to a third of its workers by unlucky windows, since cuts apply at once and growth is
+    // smoothed.
+    const noise = NOISE_ERRORS * w.errorRtt;
     const load = w.meanInFlight;
     const idle = w.maxInFlight < limit / 2;
     const count = w.count;
@@ -153,7 +160,7 @@ export class Gradient2 implements LimitAlgorithm {
     this._lastClose = end;
     this.#updateBaseline(rtt, count, span);
     const baseline = this.baseline;
-    const gradient = Math.max(0.5, Math.min(1, baseline / rtt));
+    const gradient = Math.max(0.5, Math.min(1, baseline / Math.max(rtt - noise, 1e-9)));
     const queue = this._queue(limit);
     const signals = { rtt, baseline, gradient, queue, inFlight: load };
     if (this.slowStart) {

@@ -50,10 +50,11 @@ export function queueServer(options: {
   workers: number;
   queue: number;
   baseMs: number;
+  sigma?: number;
   seed?: number;
 }): Server {
-  const { workers, queue, baseMs, seed = 1 } = options;
-  const jitter = lognormal(seed, 0.3);
+  const { workers, queue, baseMs, sigma = 0.3, seed = 1 } = options;
+  const jitter = lognormal(seed, sigma);
   // Treated as an M/D/c-like queue: a request waits for the ones ahead of it beyond the workers.
   return (n) =>
     n > workers + queue ? { ms: 0.1, overload: true } : { ms: baseMs * jitter() * Math.max(1, n / workers) };
