@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { agent } from './lib/client.js';
 import { ProgressLine, paint, renderConclusions, renderTable, wantsColour, fmtMs } from './lib/format.js';
 import { renderHtml } from './lib/html.js';
-import { SECTIONS, runSection, type SectionResult } from './sections/index.js';
+import { SECTIONS, SECTION_NUMBERS, runSection, type SectionResult } from './sections/index.js';
 
 export { runSection } from './sections/index.js';
 export type { Conclusion, RunOptions, SectionResult, Table } from './sections/index.js';
@@ -53,10 +53,12 @@ export function parseCli(argv: string[]): CliOptions {
     },
     strict: true,
   });
-  const sections = (values.section ?? ['1', '2', '3', '4', '5']).map((s) => {
+  const sections = (values.section ?? SECTION_NUMBERS.map(String)).map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n) || SECTIONS[n] === undefined) {
-      throw new RangeError(`demo: expected --section to be 1 to 5, got \`${s}\``);
+      throw new RangeError(
+        `demo: expected --section to be ${SECTION_NUMBERS[0]} to ${SECTION_NUMBERS.at(-1)}, got \`${s}\``,
+      );
     }
     return n;
   });

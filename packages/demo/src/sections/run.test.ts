@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { agent } from '../lib/client.js';
 import { makeWorkloads } from '../services/kube-api.js';
 import { verdictOf } from './hibernation.js';
-import { runSection } from './index.js';
+import { SECTIONS, runSection } from './index.js';
 import { conclude1, tables1, type Section1 } from './s1-conclusions.js';
 import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
 import { conclude3, tables3, type Section3 } from './s3-conclusions.js';
@@ -26,7 +26,11 @@ function assertDerived<M>(r: SectionResult, conclude: (m: M) => unknown, tables:
 
 describe('runSection --quick', () => {
   it('section 1: every item accounted for, goscale map within its limit and losing nothing', async () => {
-    const r = await runSection(1, opts);
+    const texts: string[] = [];
+    const r = await runSection(1, { ...opts, progress: (text) => texts.push(text) });
+    assert.equal(r.title, SECTIONS[1]!.title);
+    assert.ok(texts.length > 0);
+    for (const text of texts) assert.ok(text.startsWith(`1. ${SECTIONS[1]!.title} · `), text);
     const m = assertDerived<Section1>(r, conclude1, tables1);
     for (const s of m.strategies) assert.equal(s.ok + s.failed, m.deployments, s.name);
     const [, batches, pool] = m.strategies;

@@ -6,7 +6,7 @@ import { call } from '../lib/client.js';
 import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
 import { startDeployApi, type DeployApi } from '../services/deploy-api.js';
 import { conclude1, tables1, type Section1, type Strategy1 } from './s1-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 /** Triggers one deployment; the outcome is the HTTP status (0 for a network error). */
 function deploy(api: DeployApi, id: number, signal?: AbortSignal): Promise<number> {
@@ -43,7 +43,7 @@ async function measureStrategy(
   run: (rec: Recorder) => Promise<unknown>,
 ): Promise<{ strategy: Strategy1; timeline: Timeline }> {
   api.resetStats();
-  const rec = new Recorder(name, (done) => opts.progress?.(`1 worker pools · ${name} · ${done}/${n}`));
+  const rec = new Recorder(name, (done) => opts.progress?.(`${name} · ${done}/${n}`));
   await run(rec);
   const timeline = rec.finish();
   const stats = api.stats();
@@ -70,7 +70,7 @@ async function measureStrategy(
  * const result = await runWorkerPools({ seed: 42, quick: true });
  * ```
  */
-export async function runWorkerPools(opts: RunOptions): Promise<SectionResult<Section1>> {
+export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<Section1>> {
   const n = opts.quick ? 200 : 1000;
   const workers = 20;
   const maxQueue = opts.quick ? 40 : 100;
@@ -120,8 +120,6 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionResult<Se
       split: { items: splitN, workers: k, handRolledProcessed: handRolled, goscaleProcessed: viaMap },
     };
     return {
-      section: 1,
-      title: 'Worker pools',
       measurements,
       tables: tables1(measurements),
       timelines: results.map((r) => r.timeline),

@@ -11,7 +11,7 @@ import {
   type SourceName,
 } from '../services/status-sources.js';
 import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 /** The source made to hang in the second half of the section. */
 const HUNG: SourceName = 'imageScan';
@@ -57,7 +57,7 @@ function handRolledFanIn(
  * const result = await runFanOut({ seed: 42, quick: true });
  * ```
  */
-export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section2>> {
+export async function runFanOut(opts: RunOptions): Promise<SectionBody<Section2>> {
   const scale = opts.quick ? 0.5 : 1;
   const sources = await startStatusSources({ seed: opts.seed, scale });
   const deadlineMs = Math.round(Math.max(...Object.values(SOURCE_MEDIANS)) * scale * 1.4);
@@ -69,7 +69,7 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
         () => call<{ state: string }>(`${sources.url}/status/${name}`, { signal }),
         (r) => r.status,
       );
-    const progress = (what: string) => (): void => opts.progress?.(`2 fan-out/fan-in · ${what}`);
+    const progress = (what: string) => (): void => opts.progress?.(what);
 
     sources.resetStats();
     let rec = new Recorder('sequential', progress('sequential'));
@@ -116,7 +116,7 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
         watchdog = setInterval(() => {
           const waited = rec.now();
           opts.progress?.(
-            `2 fan-out/fan-in · hand-rolled fan-in still waiting after ${Math.round(waited)} ms (${fanIn.received()}/${SOURCE_NAMES.length})`,
+            `hand-rolled fan-in still waiting after ${Math.round(waited)} ms (${fanIn.received()}/${SOURCE_NAMES.length})`,
           );
           if (waited >= watchdogMs) resolve(false);
         }, 50);
@@ -163,8 +163,6 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
       merged: { wallMs: mergeRun.wallMs, received: merged, expected: SOURCE_NAMES.length, producerTimeoutMs },
     };
     return {
-      section: 2,
-      title: 'Fan-out/fan-in',
       measurements,
       tables: tables2(measurements),
       timelines,

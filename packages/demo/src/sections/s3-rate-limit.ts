@@ -7,7 +7,7 @@ import { call } from '../lib/client.js';
 import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
 import { startDatabase, type Database } from '../services/database.js';
 import { conclude3, tables3, type Section3, type Strategy3 } from './s3-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 async function measureStrategy(
   db: Database,
@@ -17,7 +17,7 @@ async function measureStrategy(
   run: (query: (id: number) => Promise<number>) => Promise<unknown>,
 ): Promise<{ strategy: Strategy3; timeline: Timeline }> {
   db.resetStats();
-  const rec = new Recorder(name, (done) => opts.progress?.(`3 rate limiting · ${name} · ${done}/${n}`));
+  const rec = new Recorder(name, (done) => opts.progress?.(`${name} · ${done}/${n}`));
   await run((id) =>
     rec.track(
       () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
@@ -55,7 +55,7 @@ async function increment(db: Database, key: string): Promise<void> {
  * const result = await runRateLimit({ seed: 42, quick: true });
  * ```
  */
-export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Section3>> {
+export async function runRateLimit(opts: RunOptions): Promise<SectionBody<Section3>> {
   const n = opts.quick ? 300 : 1000;
   const knee = 16;
   const medianMs = 10;
@@ -91,8 +91,6 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Sect
       race: { increments, racyFinal: db.value('racy'), mutexFinal: db.value('locked') },
     };
     return {
-      section: 3,
-      title: 'Rate limiting',
       measurements,
       tables: tables3(measurements),
       timelines: results.map((r) => r.timeline),

@@ -9,7 +9,7 @@ import { createRng, hash } from '../lib/prng.js';
 import { Recorder } from '../lib/timeline.js';
 import type { AppStats } from '../services/app-server.js';
 import { conclude4, tables4, type Section4 } from './s4-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 const ENTRY = fileURLToPath(new URL('../services/app-server-main.ts', import.meta.url));
 
@@ -60,7 +60,7 @@ function freshConnection(url: string): Promise<string> {
  * const result = await runShutdown({ seed: 42, quick: true });
  * ```
  */
-export async function runShutdown(opts: RunOptions): Promise<SectionResult<Section4>> {
+export async function runShutdown(opts: RunOptions): Promise<SectionBody<Section4>> {
   const subscribers = opts.quick ? 10 : 50;
   const longCount = opts.quick ? 10 : 30;
   const hangUps = opts.quick ? 4 : 10;
@@ -86,7 +86,7 @@ export async function runShutdown(opts: RunOptions): Promise<SectionResult<Secti
       void exited.then((code) => reject(new Error(`app server exited early with code ${code}`)));
     });
     const url = `http://127.0.0.1:${port}`;
-    const progress = (what: string) => (): void => opts.progress?.(`4 graceful shutdown · ${what}`);
+    const progress = (what: string) => (): void => opts.progress?.(what);
 
     const rec = new Recorder('SIGTERM during load', progress('load'));
     const sse = Array.from({ length: subscribers }, () =>
@@ -166,8 +166,6 @@ export async function runShutdown(opts: RunOptions): Promise<SectionResult<Secti
       backend: stats ?? { backendStarted: -1, backendCompleted: -1, backendCancelled: -1, published: -1 },
     };
     return {
-      section: 4,
-      title: 'Graceful shutdown',
       measurements,
       tables: tables4(measurements),
       timelines: [timeline],

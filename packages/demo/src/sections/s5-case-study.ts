@@ -7,7 +7,7 @@ import { Recorder, type Timeline } from '../lib/timeline.js';
 import { startKubeApi, type KubeApi } from '../services/kube-api.js';
 import { checkOne, listWorkloads, type Counters, type Verdict, type WorkloadRef } from './hibernation.js';
 import { conclude5, tables5, type Section5, type Strategy5 } from './s5-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 type Check = (ref: WorkloadRef, signal?: AbortSignal) => Promise<void>;
 
@@ -22,9 +22,7 @@ async function measureStrategy(
   const counters: Counters = { requests: 0, retries429: 0 };
   const tally: Record<Verdict, number> = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };
   const verdicts: Record<string, Verdict> = {};
-  const rec = new Recorder(name, (done) =>
-    opts.progress?.(`5 case study · ${name} · ${done}/${refs.length}`),
-  );
+  const rec = new Recorder(name, (done) => opts.progress?.(`${name} · ${done}/${refs.length}`));
   await run(async (ref, signal) => {
     const verdict = await rec.track(
       () => checkOne(api.url, ref, counters, signal),
@@ -60,7 +58,7 @@ async function measureStrategy(
  * const result = await runCaseStudy({ seed: 42, quick: true });
  * ```
  */
-export async function runCaseStudy(opts: RunOptions): Promise<SectionResult<Section5>> {
+export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<Section5>> {
   const workloads = opts.quick ? 60 : 150;
   const qps = 400;
   const burst = 40;
@@ -109,8 +107,6 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionResult<Sect
       verdictsIdentical: runs.every((r) => canonical(r.verdicts) === reference),
     };
     return {
-      section: 5,
-      title: 'Case study: hibernation check',
       measurements,
       tables: tables5(measurements),
       timelines: runs.map((r) => r.timeline),
