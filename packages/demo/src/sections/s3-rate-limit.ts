@@ -4,28 +4,28 @@
  */
 import { Limiter, Mutex, limit } from 'goscale';
 import { call } from '../lib/client.js';
-import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
+import { measureStrategy } from '../lib/measure.js';
+import { errorCount, type Timeline } from '../lib/timeline.js';
 import { startDatabase, type Database } from '../services/database.js';
 import { conclude3, tables3, type Section3, type Strategy3 } from './s3-conclusions.js';
 import type { RunOptions, SectionBody } from './types.js';
 
-async function measureStrategy(
+/** Runs one strategy; `run` sends its queries through `query`, which records each one as a bar. */
+async function measureQueries(
   db: Database,
   name: string,
   opts: RunOptions,
   n: number,
   run: (query: (id: number) => Promise<number>) => Promise<unknown>,
 ): Promise<{ strategy: Strategy3; timeline: Timeline }> {
-  db.resetStats();
-  const rec = new Recorder(name, (done) => opts.progress?.(`${name} · ${done}/${n}`));
-  await run((id) =>
-    rec.track(
-      () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
-      (s) => s,
+  const { timeline, stats } = await measureStrategy({ name, service: db, total: n }, opts, (rec) =>
+    run((id) =>
+      rec.track(
+        () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
+        (s) => s,
+      ),
     ),
   );
-  const timeline = rec.finish();
-  const stats = db.stats();
   return {
     timeline,
     strategy: {
@@ -68,12 +68,12 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionBody<Sectio
   try {
     const ids = Array.from({ length: n }, (_, i) => i);
     const results = [
-      await measureStrategy(db, 'unthrottled Promise.all', opts, n, (query) => Promise.all(ids.map(query))),
-      await measureStrategy(db, `goscale Limiter (${rate}/s, burst ${knee})`, opts, n, (query) => {
+      await measureQueries(db, 'unthrottled Promise.all', opts, n, (query) => Promise.all(ids.map(query))),
+      await measureQueries(db, `goscale Limiter (${rate}/s, burst ${knee})`, opts, n, (query) => {
         const limiter = new Limiter({ rate, burst: knee });
         return Promise.all(ids.map(async (id) => (await limiter.wait(), query(id))));
       }),
-      await measureStrategy(db, `goscale limit(${knee}) concurrency cap`, opts, n, (query) => {
+      await measureQueries(db, `goscale limit(${knee}) concurrency cap`, opts, n, (query) => {
         const cap = limit(knee);
         return Promise.all(ids.map((id) => cap(() => query(id))));
       }),

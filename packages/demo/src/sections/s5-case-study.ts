@@ -3,7 +3,8 @@
  * goscale `Group` (limit) plus a `Limiter` for the API's QPS.
  */
 import { Group, Limiter } from 'goscale';
-import { Recorder, type Timeline } from '../lib/timeline.js';
+import { measureStrategy } from '../lib/measure.js';
+import type { Timeline } from '../lib/timeline.js';
 import { startKubeApi, type KubeApi } from '../services/kube-api.js';
 import { checkOne, listWorkloads, type Counters, type Verdict, type WorkloadRef } from './hibernation.js';
 import { conclude5, tables5, type Section5, type Strategy5 } from './s5-conclusions.js';
@@ -11,30 +12,29 @@ import type { RunOptions, SectionBody } from './types.js';
 
 type Check = (ref: WorkloadRef, signal?: AbortSignal) => Promise<void>;
 
-async function measureStrategy(
+/** Runs one strategy; `run` checks each workload through `check`, which records it as a bar and tallies it. */
+async function measureChecks(
   api: KubeApi,
   name: string,
   refs: WorkloadRef[],
   opts: RunOptions,
   run: (check: Check) => Promise<unknown>,
 ): Promise<{ strategy: Strategy5; timeline: Timeline; verdicts: Record<string, Verdict> }> {
-  api.resetStats();
   const counters: Counters = { requests: 0, retries429: 0 };
   const tally: Record<Verdict, number> = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };
   const verdicts: Record<string, Verdict> = {};
-  const rec = new Recorder(name, (done) => opts.progress?.(`${name} · ${done}/${refs.length}`));
-  await run(async (ref, signal) => {
-    const verdict = await rec.track(
-      () => checkOne(api.url, ref, counters, signal),
-      () => 200,
-    );
-    // The JavaScript form of atomic.AddInt32: no await between reading and writing the counter, so no task can
-    // interleave here; the race of section 3 needs an await in the middle.
-    tally[verdict]++;
-    verdicts[`${ref.namespace}/${ref.kind}/${ref.name}`] = verdict;
-  });
-  const timeline = rec.finish();
-  const stats = api.stats();
+  const { timeline, stats } = await measureStrategy({ name, service: api, total: refs.length }, opts, (rec) =>
+    run(async (ref, signal) => {
+      const verdict = await rec.track(
+        () => checkOne(api.url, ref, counters, signal),
+        () => 200,
+      );
+      // The JavaScript form of atomic.AddInt32: no await between reading and writing the counter, so no task can
+      // interleave here; the race of section 3 needs an await in the middle.
+      tally[verdict]++;
+      verdicts[`${ref.namespace}/${ref.kind}/${ref.name}`] = verdict;
+    }),
+  );
   return {
     timeline,
     verdicts,
@@ -72,14 +72,14 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<Sectio
     const clientRate = Math.floor(qps * 0.9);
     const clientBurst = Math.floor(burst / 2);
     const runs = [
-      await measureStrategy(api, 'sequential', refs, opts, async (check) => {
+      await measureChecks(api, 'sequential', refs, opts, async (check) => {
         for (const ref of refs) await check(ref);
       }),
-      await measureStrategy(api, 'batches of 5', refs, opts, async (check) => {
+      await measureChecks(api, 'batches of 5', refs, opts, async (check) => {
         for (let i = 0; i < refs.length; i += 5)
           await Promise.all(refs.slice(i, i + 5).map((ref) => check(ref)));
       }),
-      await measureStrategy(
+      await measureChecks(
         api,
         `goscale Group (limit ${groupLimit}) + Limiter (${clientRate}/s)`,
         refs,
