@@ -6,7 +6,12 @@ import { call } from '../lib/client.js';
 import { errorCount, type Recorder, type Timeline } from '../lib/timeline.js';
 import { startDeployApi, type DeployApi, type DeployApiStats } from '../services/deploy-api.js';
 import { measureStrategy } from '../lib/measure.js';
-import { conclude1, tables1, type Section1, type Strategy1 } from './s1-conclusions.js';
+import {
+  workerPoolConclusions,
+  workerPoolTables,
+  type WorkerPoolMeasurements,
+  type WorkerPoolStrategy,
+} from './s1-conclusions.js';
 import type { RunOptions, SectionBody } from './types.js';
 
 /** Triggers one deployment; the outcome is the HTTP status (0 for a network error). */
@@ -37,7 +42,7 @@ async function integerSplit(
 }
 
 /** One strategy's row of the table, from its timeline and the API's counters. */
-function strategyRow(name: string, timeline: Timeline, stats: DeployApiStats): Strategy1 {
+function strategyRow(name: string, timeline: Timeline, stats: DeployApiStats): WorkerPoolStrategy {
   return {
     name,
     wallMs: timeline.wallMs,
@@ -58,7 +63,7 @@ function strategyRow(name: string, timeline: Timeline, stats: DeployApiStats): S
  * const result = await runWorkerPools({ seed: 42, quick: true });
  * ```
  */
-export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<Section1>> {
+export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<WorkerPoolMeasurements>> {
   const n = opts.quick ? 200 : 1000;
   const workers = 20;
   const maxQueue = opts.quick ? 40 : 100;
@@ -86,7 +91,7 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<Sect
         (rec) => map(ids, (id, _index, signal) => tracked(rec, id, signal), { concurrency }),
       ],
     ];
-    const results: Array<{ strategy: Strategy1; timeline: Timeline }> = [];
+    const results: Array<{ strategy: WorkerPoolStrategy; timeline: Timeline }> = [];
     for (const [name, run] of strategies) {
       const { timeline, stats } = await measureStrategy({ name, service: api, total: n }, opts, run);
       results.push({ timeline, strategy: strategyRow(name, timeline, stats) });
@@ -106,7 +111,7 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<Sect
     await map(splitItems, (id, _i, signal) => deploy(api, id, signal), { concurrency: k });
     const viaMap = api.stats().accepted;
 
-    const measurements: Section1 = {
+    const measurements: WorkerPoolMeasurements = {
       deployments: n,
       concurrency,
       capacity: { workers, maxQueue },
@@ -116,9 +121,9 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<Sect
     };
     return {
       measurements,
-      tables: tables1(measurements),
+      tables: workerPoolTables(measurements),
       timelines: results.map((r) => r.timeline),
-      conclusions: conclude1(measurements),
+      conclusions: workerPoolConclusions(measurements),
     };
   } finally {
     await api.close();

@@ -11,7 +11,7 @@ import {
   startStatusSources,
   type SourceName,
 } from '../services/status-sources.js';
-import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
+import { fanOutConclusions, fanOutTables, type FanOutMeasurements } from './s2-conclusions.js';
 import type { RunOptions, SectionBody } from './types.js';
 
 /** The source made to hang in the second half of the section. */
@@ -58,7 +58,7 @@ function handRolledFanIn(
  * const result = await runFanOut({ seed: 42, quick: true });
  * ```
  */
-export async function runFanOut(opts: RunOptions): Promise<SectionBody<Section2>> {
+export async function runFanOut(opts: RunOptions): Promise<SectionBody<FanOutMeasurements>> {
   const scale = opts.quick ? 0.5 : 1;
   const sources = await startStatusSources({ seed: opts.seed, scale });
   const deadlineMs = Math.round(Math.max(...Object.values(SOURCE_MEDIANS)) * scale * 1.4);
@@ -157,7 +157,7 @@ export async function runFanOut(opts: RunOptions): Promise<SectionBody<Section2>
     const timelines = [sequential, fannedOut, deadline, handRolled, mergeRun];
 
     const slowestMs = Math.max(...fannedOut.bars.map((b) => b.end - b.start));
-    const measurements: Section2 = {
+    const measurements: FanOutMeasurements = {
       sources: SOURCE_NAMES.map((name) => ({ name, medianMs: SOURCE_MEDIANS[name] * scale })),
       sequentialMs: sequential.wallMs,
       fanOutMs: fannedOut.wallMs,
@@ -175,9 +175,9 @@ export async function runFanOut(opts: RunOptions): Promise<SectionBody<Section2>
     };
     return {
       measurements,
-      tables: tables2(measurements),
+      tables: fanOutTables(measurements),
       timelines,
-      conclusions: conclude2(measurements),
+      conclusions: fanOutConclusions(measurements),
     };
   } finally {
     sources.setHang(HUNG, false);

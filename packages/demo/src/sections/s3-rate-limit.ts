@@ -7,7 +7,12 @@ import { call } from '../lib/client.js';
 import { measureStrategy } from '../lib/measure.js';
 import { errorCount, type Timeline } from '../lib/timeline.js';
 import { startDatabase, type Database } from '../services/database.js';
-import { conclude3, tables3, type Section3, type Strategy3 } from './s3-conclusions.js';
+import {
+  rateLimitConclusions,
+  rateLimitTables,
+  type RateLimitMeasurements,
+  type RateLimitStrategy,
+} from './s3-conclusions.js';
 import type { RunOptions, SectionBody } from './types.js';
 
 /** Runs one strategy; `run` sends its queries through `query`, which records each one as a bar. */
@@ -17,7 +22,7 @@ async function measureQueries(
   opts: RunOptions,
   n: number,
   run: (query: (id: number) => Promise<number>) => Promise<unknown>,
-): Promise<{ strategy: Strategy3; timeline: Timeline }> {
+): Promise<{ strategy: RateLimitStrategy; timeline: Timeline }> {
   const { timeline, stats } = await measureStrategy({ name, service: db, total: n }, opts, (rec) =>
     run((id) =>
       rec.track(
@@ -55,7 +60,7 @@ async function increment(db: Database, key: string): Promise<void> {
  * const result = await runRateLimit({ seed: 42, quick: true });
  * ```
  */
-export async function runRateLimit(opts: RunOptions): Promise<SectionBody<Section3>> {
+export async function runRateLimit(opts: RunOptions): Promise<SectionBody<RateLimitMeasurements>> {
   const n = opts.quick ? 300 : 1000;
   const knee = 16;
   const medianMs = 10;
@@ -84,7 +89,7 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionBody<Sectio
     const mu = new Mutex();
     await Promise.all(Array.from({ length: increments }, () => mu.withLock(() => increment(db, 'locked'))));
 
-    const measurements: Section3 = {
+    const measurements: RateLimitMeasurements = {
       queries: n,
       model: { knee, medianMs, statementTimeoutMs },
       strategies: results.map((r) => r.strategy),
@@ -92,9 +97,9 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionBody<Sectio
     };
     return {
       measurements,
-      tables: tables3(measurements),
+      tables: rateLimitTables(measurements),
       timelines: results.map((r) => r.timeline),
-      conclusions: conclude3(measurements),
+      conclusions: rateLimitConclusions(measurements),
     };
   } finally {
     await db.close();

@@ -8,7 +8,7 @@ import { call } from '../lib/client.js';
 import { createRng, hash } from '../lib/prng.js';
 import { measureStrategy } from '../lib/measure.js';
 import type { AppStats } from '../services/app-server.js';
-import { conclude4, tables4, type Section4 } from './s4-conclusions.js';
+import { shutdownConclusions, shutdownTables, type ShutdownMeasurements } from './s4-conclusions.js';
 import type { RunOptions, SectionBody } from './types.js';
 
 const ENTRY = fileURLToPath(new URL('../services/app-server-main.ts', import.meta.url));
@@ -60,7 +60,7 @@ function freshConnection(url: string): Promise<string> {
  * const result = await runShutdown({ seed: 42, quick: true });
  * ```
  */
-export async function runShutdown(opts: RunOptions): Promise<SectionBody<Section4>> {
+export async function runShutdown(opts: RunOptions): Promise<SectionBody<ShutdownMeasurements>> {
   const subscribers = opts.quick ? 10 : 50;
   const longCount = opts.quick ? 10 : 30;
   const hangUps = opts.quick ? 4 : 10;
@@ -165,7 +165,7 @@ export async function runShutdown(opts: RunOptions): Promise<SectionBody<Section
     );
     const { sigtermAt, exitAt, code, sseResults, longResults, attempts, longMs, loadDone, loadFailed } = run;
 
-    const measurements: Section4 = {
+    const measurements: ShutdownMeasurements = {
       sigtermAtMs: sigtermAt,
       drainMs: exitAt - sigtermAt,
       longestRequestMs: Math.max(...longMs),
@@ -182,9 +182,9 @@ export async function runShutdown(opts: RunOptions): Promise<SectionBody<Section
     };
     return {
       measurements,
-      tables: tables4(measurements),
+      tables: shutdownTables(measurements),
       timelines: [timeline],
-      conclusions: conclude4(measurements),
+      conclusions: shutdownConclusions(measurements),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -7,7 +7,12 @@ import { measureStrategy } from '../lib/measure.js';
 import type { Timeline } from '../lib/timeline.js';
 import { startKubeApi, type KubeApi } from '../services/kube-api.js';
 import { checkOne, listWorkloads, type Counters, type Verdict, type WorkloadRef } from './hibernation.js';
-import { conclude5, tables5, type Section5, type Strategy5 } from './s5-conclusions.js';
+import {
+  caseStudyConclusions,
+  caseStudyTables,
+  type CaseStudyMeasurements,
+  type CaseStudyStrategy,
+} from './s5-conclusions.js';
 import type { RunOptions, SectionBody } from './types.js';
 
 type Check = (ref: WorkloadRef, signal?: AbortSignal) => Promise<void>;
@@ -19,7 +24,7 @@ async function measureChecks(
   refs: WorkloadRef[],
   opts: RunOptions,
   run: (check: Check) => Promise<unknown>,
-): Promise<{ strategy: Strategy5; timeline: Timeline; verdicts: Record<string, Verdict> }> {
+): Promise<{ strategy: CaseStudyStrategy; timeline: Timeline; verdicts: Record<string, Verdict> }> {
   const counters: Counters = { requests: 0, retries429: 0 };
   const tally: Record<Verdict, number> = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };
   const verdicts: Record<string, Verdict> = {};
@@ -58,7 +63,7 @@ async function measureChecks(
  * const result = await runCaseStudy({ seed: 42, quick: true });
  * ```
  */
-export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<Section5>> {
+export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<CaseStudyMeasurements>> {
   const workloads = opts.quick ? 60 : 150;
   const qps = 400;
   const burst = 40;
@@ -100,7 +105,7 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<Sectio
     // Key order follows completion order, which differs between strategies: compare sorted entries.
     const canonical = (v: Record<string, Verdict>): string => JSON.stringify(Object.entries(v).sort());
     const reference = canonical(runs[0]!.verdicts);
-    const measurements: Section5 = {
+    const measurements: CaseStudyMeasurements = {
       workloads: refs.length,
       api: { qps, burst, listCalls: namespaces.length * 4 },
       strategies: runs.map((r) => r.strategy),
@@ -108,9 +113,9 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<Sectio
     };
     return {
       measurements,
-      tables: tables5(measurements),
+      tables: caseStudyTables(measurements),
       timelines: runs.map((r) => r.timeline),
-      conclusions: conclude5(measurements),
+      conclusions: caseStudyConclusions(measurements),
     };
   } finally {
     await api.close();
