@@ -53,8 +53,10 @@ export async function measureStrategy<S, R>(
 ): Promise<Measured<S, R>> {
   const { name, service, total } = spec;
   service?.resetStats();
-  const rec = new Recorder(name, (done) =>
-    opts.progress?.(total === undefined ? name : `${name} · ${done}/${total}`),
+  const rec = new Recorder(
+    name,
+    (done) => opts.progress?.(total === undefined ? name : `${name} · ${done}/${total}`),
+    opts.watcher,
   );
   let value: R;
   try {

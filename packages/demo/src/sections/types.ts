@@ -1,7 +1,7 @@
 /**
  * @module The shapes every section returns: measurements, tables, timelines and conclusions computed from them.
  */
-import type { Timeline } from '../lib/timeline.js';
+import type { RunWatcher, Timeline } from '../lib/timeline.js';
 
 /** A table for the terminal and the HTML report. The first column names the row. */
 export interface Table {
@@ -31,6 +31,8 @@ export interface RunOptions {
    * with the section's number and title, so a section passes only what it is doing.
    */
   progress?: (text: string) => void;
+  /** Told of every strategy, task and marker as it happens (the live dashboard); see `RunWatcher`. */
+  watcher?: RunWatcher;
 }
 
 /** What a section's run function returns; `runSection` adds the section's number and title. */
