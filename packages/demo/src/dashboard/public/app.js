@@ -231,7 +231,7 @@ class SectionView {
     this.conclusions = el('div', { class: 'conclusions-box' });
     this.root = el(
       'section',
-      { class: 'slide section', 'data-section': section },
+      { class: 'slide section', 'data-section': section, 'data-state': 'idle' },
       el('div', { class: 'slide-head' }, el('h1', {}, `${section}. ${title}`), this.runButton, this.status),
       el(
         'div',
@@ -718,7 +718,8 @@ function dispatch(ev) {
 }
 
 let pending; // events that arrived while the snapshot was loading
-let lastId;
+let lastId; // the id of the last event the stream gave us
+let dropped = false; // the stream broke since it last opened
 let source;
 
 function applyState(state) {
@@ -776,6 +777,10 @@ function connect() {
   source.onopen = () => {
     conn.dataset.state = 'live';
     conn.textContent = 'live';
+    // Back after a drop: the replay (or the reset notice) covers what we missed if we had seen an event; if we had
+    // seen none, our reconnect carried no id, so reload the state to be sure.
+    if (dropped && !lastId) void resync();
+    dropped = false;
   };
   source.onmessage = (m) => {
     if (m.lastEventId) lastId = m.lastEventId;
@@ -787,6 +792,7 @@ function connect() {
     void resync();
   });
   source.onerror = () => {
+    dropped = true;
     conn.dataset.state = 'connecting';
     conn.textContent = 'reconnecting';
     // EventSource retries by itself after a dropped stream; after a refused one (a 503) it gives up, so start over.
