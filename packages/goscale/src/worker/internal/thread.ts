@@ -129,9 +129,11 @@ export class Thread {
     return Math.min(load, Math.max(0, ((Atomics.load(this.#shared, Slot.TAKEN) - first) | 0) + 1));
   }
 
-  /** Whether it is running a task now. */
+  /** Whether it is running a task whose `run()` has not settled (an aborted one it is being ended for is not). */
   get busy(): boolean {
-    return this.#takenCount() > 0;
+    const end = this.#head + this.#takenCount();
+    for (let i = this.#head; i < end; i++) if (!this.#inflight[i]!.done) return true;
+    return false;
   }
 
   /** Tasks sent to it, not taken yet and not aborted. */
