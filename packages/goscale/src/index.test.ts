@@ -11,6 +11,7 @@ const promised: Record<string, string[]> = {
   pool: ['map', 'forEach', 'stream', 'batch', 'limit', 'limitFunction'],
   rate: ['Limiter'],
   http: ['requestSignal', 'Broker', 'gracefulShutdown'],
+  worker: ['WorkerPool', 'move'],
 };
 
 describe('package entry', () => {
@@ -30,7 +31,15 @@ describe('package entry', () => {
 
   it('exports nothing from the internal folder', () => {
     const exported = new Set(Object.keys(root));
-    for (const internal of ['List', 'reasonOf', 'checkInteger', 'describe']) {
+    for (const internal of [
+      'List',
+      'reasonOf',
+      'checkInteger',
+      'describe',
+      'Thread',
+      'unwrapMoved',
+      'MOVE',
+    ]) {
       assert.equal(exported.has(internal), false, `${internal} must stay internal`);
     }
   });

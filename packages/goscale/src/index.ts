@@ -9,3 +9,4 @@ export * from './group/index.js';
 export * from './pool/index.js';
 export * from './rate/index.js';
 export * from './http/index.js';
+export * from './worker/index.js';

@@ -124,3 +124,20 @@ export function burn(ms: number): number {
   while (performance.now() < end) for (let i = 0; i < 1000; i++) x = (x * 31 + i) | 0;
   return x;
 }
+
+/** Counts its run in `counts[id]`, then returns at once, holds its thread until the gate opens, or spins forever. */
+export function mark(
+  {
+    counts,
+    gate,
+    id,
+    kind,
+  }: { counts: SharedArrayBuffer; gate: SharedArrayBuffer; id: number; kind: string },
+  context: { signal: AbortSignal },
+): unknown {
+  Atomics.add(new Int32Array(counts), id, 1);
+  if (kind === 'hold') return hold({ gate, value: id });
+  if (kind === 'park') return park({ gate }, context).then(() => id);
+  if (kind === 'spin') spin({ gate });
+  return id;
+}
