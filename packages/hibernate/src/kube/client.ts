@@ -13,6 +13,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { Agent } from 'node:https';
 import { sleep } from 'goscale';
 import { Limiter } from 'goscale/rate';
 import type { Operation } from '../patch/ops.js';
@@ -73,6 +74,7 @@ export class KubeClient {
   readonly #apis: ApisApi;
   readonly #limiter: Limiter;
   readonly #max429: number;
+  #agent: Agent | undefined;
 
   constructor(kc: KubeConfig, opts: KubeClientOptions) {
     this.#objects = kc.makeApiClient(CustomObjectsApi);
@@ -158,13 +160,42 @@ export class KubeClient {
     )) as Workload;
   }
 
+  /** Closes the kept-alive connections (the CLI exits instead; tests and the benchmark call this). */
+  close(): void {
+    this.#agent?.destroy();
+    this.#agent = undefined;
+  }
+
+  /**
+   * Per-call options: attach `signal` to the fetch (node-fetch aborts the request with it), and send every request
+   * through one keep-alive agent. client-node 1.x builds a new https.Agent for every request, so each one pays a TCP
+   * connect and a TLS handshake: in bench/hibernate.bench.ts that made requests several times slower than the API's
+   * latency. The shared agent takes the TLS options (CA, client certificate) of the one client-node built; a proxy
+   * agent (a subclass) is left as it is.
+   */
+  #options(signal: AbortSignal | undefined): ConfigurationOptions {
+    const middleware = {
+      pre: (ctx: RequestContext) => {
+        if (signal !== undefined) ctx.setSignal(signal);
+        const given = ctx.getAgent();
+        if (given?.constructor === Agent) {
+          this.#agent ??= new Agent({ ...(given).options, keepAlive: true });
+          ctx.setAgent(this.#agent);
+        }
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
+    };
+    return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+  }
+
   async #call<T>(
     fn: (options: ConfigurationOptions) => Promise<T>,
     opts: RequestOptions | undefined,
   ): Promise<T> {
     const signal = opts?.signal;
     const admit = opts?.admit ?? signal;
-    const options = withSignal(signal);
+    const options = this.#options(signal);
     for (let throttled = 0; ; throttled++) {
       await this.#limiter.wait(1, { signal: admit });
       this.stats.requests++;
@@ -190,17 +221,4 @@ export function retryAfterMs(headers: Record<string, string> | undefined): numbe
   const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(raw) - Date.now();
   if (!Number.isFinite(ms)) return 1000;
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
-}
-
-/** Per-call options that attach `signal` to the fetch (node-fetch aborts the request with it). */
-function withSignal(signal: AbortSignal | undefined): ConfigurationOptions {
-  if (signal === undefined) return {};
-  const middleware = {
-    pre: (ctx: RequestContext) => {
-      ctx.setSignal(signal);
-      return new Observable(Promise.resolve(ctx));
-    },
-    post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
