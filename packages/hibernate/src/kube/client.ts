@@ -179,7 +179,7 @@ export class KubeClient {
         if (signal !== undefined) ctx.setSignal(signal);
         const given = ctx.getAgent();
         if (given?.constructor === Agent) {
-          this.#agent ??= new Agent({ ...(given).options, keepAlive: true });
+          this.#agent ??= new Agent({ ...given.options, keepAlive: true });
           ctx.setAgent(this.#agent);
         }
         return new Observable(Promise.resolve(ctx));
