@@ -378,7 +378,7 @@ function slides() {
     if (part.section !== undefined) {
       planned.add(part.section);
       const s = sections.find((x) => x.section === part.section);
-      if (s) out.push({ ...s, minutes: part.minutes });
+      if (s) out.push({ ...s, tab: `${s.section}. ${part.title}`, minutes: part.minutes });
     } else {
       out.push({ kind: part.id, id: part.id, title: part.title, minutes: part.minutes });
     }
@@ -387,8 +387,9 @@ function slides() {
   const extra = sections.filter((s) => !planned.has(s.section));
   const conclusion = out.findIndex((s) => s.kind === 'conclusion');
   out.splice(conclusion < 0 ? out.length : conclusion, 0, ...extra);
-  for (const q of page.backup)
-    out.push({ kind: 'question', id: `q-${q.id}`, title: q.question, question: q });
+  page.backup.forEach((q, i) =>
+    out.push({ kind: 'question', id: `q-${q.id}`, title: q.question, tab: `Q${i + 1}`, question: q }),
+  );
   return out;
 }
 
@@ -403,16 +404,12 @@ function updateTabs() {
   const current = currentSlide();
   tabs.replaceChildren(
     ...all.map((s) => {
-      const label =
-        s.kind === 'section'
-          ? `${s.section}. ${s.title}`
-          : s.kind === 'question'
-            ? `Q: ${s.question.id}`
-            : s.title;
+      const label = s.tab ?? (s.kind === 'section' ? `${s.section}. ${s.title}` : s.title);
       const button = el(
         'button',
         {
           'data-slide': s.id,
+          title: s.title,
           'aria-current': s.id === current?.id ? 'true' : 'false',
           'data-status': s.kind === 'section' ? page.views.get(s.section)?.state : undefined,
         },
