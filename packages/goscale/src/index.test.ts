@@ -29,13 +29,13 @@ describe('package entry', () => {
   }
 
   it('exports the BrokerBus conformance suite from goscale/http/testing, and only there', async () => {
-    const testing = (await import('./http/bus-conformance.js')) as Record<string, unknown>;
+    const testing = (await import('./http/sse/bus-conformance.js')) as Record<string, unknown>;
     assert.equal(typeof testing.testBrokerBus, 'function');
     assert.equal('testBrokerBus' in root, false);
     const pkg = (await import('../package.json', { with: { type: 'json' } })).default as {
       exports: Record<string, { source: string }>;
     };
-    assert.equal(pkg.exports['./http/testing']?.source, './src/http/bus-conformance.ts');
+    assert.equal(pkg.exports['./http/testing']?.source, './src/http/sse/bus-conformance.ts');
   });
 
   it('exports nothing from the internal folder', () => {
