@@ -6,6 +6,7 @@ import { call } from '../lib/client.js';
 import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
 import { startDeployApi, type DeployApi } from '../services/deploy-api.js';
 import { conclude1, tables1, type Section1, type Strategy1 } from './s1-conclusions.js';
+import { measureCpuBound } from './s1-cpu-bound.js';
 import type { RunOptions, SectionResult } from './types.js';
 
 /** Triggers one deployment; the outcome is the HTTP status (0 for a network error). */
@@ -118,6 +119,7 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionResult<Se
       strategies: results.map((r) => r.strategy),
       ideal: { makespanMs: Math.max(sumServiceMs / concurrency, maxServiceMs), sumServiceMs, maxServiceMs },
       split: { items: splitN, workers: k, handRolledProcessed: handRolled, goscaleProcessed: viaMap },
+      cpu: await measureCpuBound(opts.quick),
     };
     return {
       section: 1,
