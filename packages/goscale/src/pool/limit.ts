@@ -2,7 +2,7 @@
  * @module `limit` and `limitFunction`: a drop-in for p-limit 7 (same API, same counts), faster and leaner per call.
  */
 import { describe } from '../internal/abort.js';
-import { Args, CallQueue, NO_ARGS } from '../internal/pool-queue.js';
+import { Args, CallQueue, NO_ARGS } from './internal/queue.js';
 
 /** Options of {@link limit} and {@link limitFunction}, as in p-limit. */
 export interface LimitOptions {
