@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createChannel, createSession, type Channel } from 'better-sse';
-import { Broker } from '../src/http/broker.js';
+import { Broker } from '../src/http/index.js';
 import {
   fmtBytes,
   fmtNs,

@@ -2,9 +2,9 @@
  * @module `Channel<T>`: Go's `chan T` — a FIFO hand-off between async tasks, buffered or unbuffered, with close.
  */
 import { checkInteger, checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { Ring } from '../internal/chan-ring.js';
-import { iterate } from '../internal/chan-iter.js';
-import { CLOSED, deliver, fail, NONE, park, RECV, release, SEND, Waiter } from '../internal/chan-waiter.js';
+import { Ring } from './internal/ring.js';
+import { iterate } from './internal/iter.js';
+import { CLOSED, deliver, fail, NONE, park, RECV, release, SEND, Waiter } from './internal/waiter.js';
 import { List } from '../internal/list.js';
 import { ChannelClosedError } from './errors.js';
 

@@ -2,7 +2,7 @@
  * @module `select` and `trySelect`: Go's `select` statement over receive and send cases on channels.
  */
 import { checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { CLOSED, type Selection, Waiter, RECV, SEND } from '../internal/chan-waiter.js';
+import { CLOSED, type Selection, Waiter, RECV, SEND } from './internal/waiter.js';
 import { Channel, internals } from './channel.js';
 import { ChannelClosedError } from './errors.js';
 

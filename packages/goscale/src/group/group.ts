@@ -10,7 +10,7 @@ import {
   sharedController,
   type SignalOptions,
 } from '../internal/abort.js';
-import { AbortableAdmission, Admission, Waves } from '../internal/group-admission.js';
+import { AbortableAdmission, Admission, Waves } from './internal/admission.js';
 import { List } from '../internal/list.js';
 
 /** Options for {@link Group}. */

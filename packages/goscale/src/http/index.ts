@@ -2,6 +2,6 @@
  * @module HTTP for plain `node:http` (and so Express, Fastify, …): request signals, an SSE broker whose sends never
  * block, and graceful shutdown.
  */
-export * from './request-signal.js';
-export * from './broker.js';
-export * from './shutdown.js';
+export * from './shutdown/request-signal.js';
+export * from './sse/broker.js';
+export * from './shutdown/shutdown.js';

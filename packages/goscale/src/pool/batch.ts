@@ -3,7 +3,7 @@
  * compare with the sliding window of `map`.
  */
 import { checkInteger, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { checkOptions, checkPoolArgs, type Mapper, type PoolInput } from '../internal/pool-run.js';
+import { checkOptions, checkPoolArgs, type Mapper, type PoolInput } from './internal/run.js';
 import { MapRun } from './map.js';
 
 /** Options of {@link batch}. */

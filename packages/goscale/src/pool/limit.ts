@@ -3,7 +3,7 @@
  */
 import { isAdaptive, type AdaptiveLimit } from '../adaptive/adaptive.js';
 import { describe } from '../internal/abort.js';
-import { Args, CallQueue, NO_ARGS } from '../internal/pool-queue.js';
+import { Args, CallQueue, NO_ARGS } from './internal/queue.js';
 
 /** Options of {@link limit} and {@link limitFunction}, as in p-limit. */
 export interface LimitOptions {

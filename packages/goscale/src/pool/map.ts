@@ -10,7 +10,7 @@ import {
   PoolRun,
   type Mapper,
   type PoolInput,
-} from '../internal/pool-run.js';
+} from './internal/run.js';
 
 export type { Mapper, PoolInput };
 

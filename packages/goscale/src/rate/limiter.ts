@@ -2,9 +2,9 @@
  * @module `Limiter`: a lazy token bucket with a FIFO queue of waiters (golang.org/x/time/rate).
  */
 import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { RateBucket } from '../internal/rate-bucket.js';
-import { Claim } from '../internal/rate-claim.js';
-import { RateQueue } from '../internal/rate-queue.js';
+import { RateBucket } from './internal/bucket.js';
+import { Claim } from './internal/claim.js';
+import { RateQueue } from './internal/queue.js';
 import type { LimiterOptions, Reservation } from './options.js';
 
 export type { LimiterOptions, Reservation } from './options.js';

@@ -4,7 +4,7 @@
 import type { SignalOptions } from '../internal/abort.js';
 import { describe } from '../internal/abort.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from '../internal/sync-waiter.js';
+import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';
 
 const resolved = Promise.resolve();

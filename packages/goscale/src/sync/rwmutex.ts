@@ -3,7 +3,7 @@
  */
 import { describe, type SignalOptions } from '../internal/abort.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from '../internal/sync-waiter.js';
+import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';
 
 // Waiter tags: bit 0 says writer (else reader), bit 1 says the caller wants a Release (else it runs a withLock fn).

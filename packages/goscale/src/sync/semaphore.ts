@@ -3,7 +3,7 @@
  */
 import { checkInteger, type SignalOptions } from '../internal/abort.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from '../internal/sync-waiter.js';
+import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
 
 const resolved = Promise.resolve();
 

@@ -1,0 +1,269 @@
+/**
+ * @module `Broker`: a Server-Sent Events hub for `node:http` whose `publish` never waits for a client.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkInteger, describe } from '../../internal/abort.js';
+import { ClientConnection, type SseClient } from './client.js';
+import { checkField, checkRetry, encodeComment, encodeEvent, encodeRetry, type SseEvent } from './format.js';
+import { History } from './history.js';
+import { readLastEventId, resetChunk } from './replay.js';
+import { readTopics, TopicIndex } from './topics.js';
+import type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
+
+export type { SseClient } from './client.js';
+export type { SseEvent } from './format.js';
+export { SSE_RESET_EVENT } from './replay.js';
+export type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
+
+const HEADERS = {
+  'Content-Type': 'text/event-stream',
+  'Cache-Control': 'no-cache',
+  // nginx buffers proxied responses unless told not to; SSE must reach the client as it is written.
+  'X-Accel-Buffering': 'no',
+};
+
+/**
+ * A Server-Sent Events broker (Go: a fan-out loop over per-client channels sending with `select { case ch <- ev:
+ * default: }`). Works on any `node:http` response, and so under Express, Fastify and friends.
+ *
+ * Invariants:
+ * - `publish` never waits and no client delays another: while a client's `res.write()` reports backpressure it queues
+ *   at most `bufferSize` events; one more and it is disconnected (or, with `slowClient: 'drop'`, loses its oldest
+ *   queued event). Server memory is bounded by `bufferSize` references per client (plus what Node holds for one write
+ *   past its high-water mark) and `historySize` events.
+ * - Each event is encoded once per publish and the same bytes go to every client. Events published in one tick reach
+ *   each client as one write at the end of the tick (when Node would send them anyway, as it corks the socket until
+ *   then), so a burst costs a client one write, not one per event.
+ * - Ids: an event without `id` gets the next number of one sequence shared by all topics (`'1'`, `'2'`, …).
+ * - Replay: a client connecting with `Last-Event-ID` (header, or `lastEventId` query parameter for clients that cannot
+ *   set headers) receives, before anything live, exactly the events of its topics published after that id, in order,
+ *   none twice. When the broker cannot tell what it missed (the id is older than the history, unknown, or the broker
+ *   restarted), the client gets one `event: goscale-reset` ({@link SSE_RESET_EVENT}) whose data is JSON
+ *   `{"lastEventId": <the id it sent>}` and whose `id` is the newest id, so it knows to reload its state and resumes
+ *   from now. A client whose topics stayed quiet while more than `historySize` other events passed is told too.
+ * - One heartbeat timer for the whole broker, running only while clients are connected.
+ * - A client that hangs up is removed at once. After `close()`, `publish` returns 0 and `connect` answers
+ *   `503 Service Unavailable` with `Connection: close` (EventSource treats it as final and stops reconnecting).
+ *
+ * Cost: publish is O(clients of the topic) queue appends; each client with news is written once per tick; an idle
+ * client holds a few small objects (under 1 KiB over node:http's own, see BENCHMARKS.md).
+ * @example
+ * ```ts
+ * const broker = new Broker({ historySize: 1000, retryMs: 2000 });
+ * http.createServer((req, res) => {
+ *   if (req.url?.startsWith('/events')) broker.connect(req, res, { topics: ['news'] });
+ * }).listen(8080);
+ * broker.publish('news', { event: 'headline', data: { title: 'Hello' } });
+ * ```
+ */
+export class Broker {
+  readonly #bufferSize: number;
+  readonly #heartbeatMs: number;
+  readonly #retry: Buffer | undefined;
+  readonly #dropOldest: boolean;
+  readonly #history: History;
+  readonly #index = new TopicIndex<ClientConnection>();
+  readonly #heartbeat = Buffer.from(encodeComment('ping'));
+  #nextClientId = 1;
+  #seq = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #dirty: ClientConnection[] = [];
+  #flushScheduled = false;
+  #closed = false;
+
+  /**
+   * @param options - see {@link BrokerOptions}; a bad value throws a TypeError or RangeError quoting it.
+   */
+  constructor(options: BrokerOptions = {}) {
+    const {
+      bufferSize = 256,
+      heartbeatMs = 15_000,
+      historySize = 0,
+      retryMs,
+      slowClient = 'disconnect',
+    } = options;
+    checkInteger('Broker', 'bufferSize', bufferSize, 1);
+    checkInteger('Broker', 'heartbeatMs', heartbeatMs, 1, true);
+    checkInteger('Broker', 'historySize', historySize, 0);
+    if (retryMs !== undefined) checkRetry('Broker', 'retryMs', retryMs);
+    if (slowClient !== 'disconnect' && slowClient !== 'drop') {
+      throw new TypeError(
+        `Broker: expected \`slowClient\` to be 'disconnect' or 'drop', got ${describe(slowClient)}`,
+      );
+    }
+    this.#bufferSize = bufferSize;
+    this.#heartbeatMs = heartbeatMs;
+    this.#retry = retryMs === undefined ? undefined : Buffer.from(encodeRetry(retryMs, 'Broker'));
+    this.#dropOldest = slowClient === 'drop';
+    this.#history = new History(historySize);
+  }
+
+  /** How many clients are connected now. */
+  get clients(): number {
+    return this.#index.all.size;
+  }
+
+  /** True once {@link close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Turns `res` into an event stream: sends the headers at once (so EventSource fires `open`), then the `retry:`
+   * field, then the replay or reset owed to a reconnecting client, then live events. Once the broker is closed it
+   * answers 503 instead and returns a client that is already closed; so it does for a client that hung up before
+   * `connect` was called. Headers set earlier with `res.setHeader` (CORS, say) are kept. Throws a TypeError when `res`
+   * has already sent its headers or `topics` is not an iterable of strings.
+   *
+   * Gotcha: compression middleware buffers the stream; exclude `text/event-stream` from it.
+   * @param req - the request (its `Last-Event-ID` header or `lastEventId` query parameter drives replay).
+   * @param res - its response, headers not yet sent.
+   * @param options - `topics`: what the client receives (every topic when omitted).
+   * @returns the client; it leaves the broker by itself when the connection closes.
+   * @example
+   * ```ts
+   * const client = broker.connect(req, res, { topics: [`user:${userId}`] });
+   * client.signal.addEventListener('abort', () => console.log('gone'));
+   * ```
+   */
+  connect(req: IncomingMessage, res: ServerResponse, options: BrokerConnectOptions = {}): SseClient {
+    if (res.headersSent) {
+      throw new TypeError('Broker.connect: the response has already sent its headers');
+    }
+    const topics = readTopics(options.topics);
+    const client = new ClientConnection(this.#nextClientId++, topics, res, {
+      bufferSize: this.#bufferSize,
+      dropOldest: this.#dropOldest,
+      onDirty: this.#onDirty,
+      onGone: this.#remove,
+    });
+    if (this.#closed) {
+      res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close', 'Retry-After': '1' });
+      client.close();
+      return client;
+    }
+    if (res.destroyed || req.socket.destroyed) {
+      // The client hung up before we got to it: 'close' may have fired already and would never reach the client.
+      client.close();
+      return client;
+    }
+    res.writeHead(200, req.httpVersionMajor === 1 ? { ...HEADERS, Connection: 'keep-alive' } : HEADERS);
+    res.flushHeaders();
+    if (this.#retry !== undefined) client.writeUnbounded(this.#retry);
+    this.#replay(client, readLastEventId(req));
+    this.#add(client);
+    return client;
+  }
+
+  /**
+   * Queues `event` for every client of `topic` and records it for replay. Never waits; a slow client is disconnected
+   * or drops its oldest event (see `slowClient`) rather than delay anyone. Throws a TypeError (quoting the value) for a
+   * non-string topic, an `event`/`id` with CR, LF or NUL, an empty `id`, or data with no JSON text.
+   * @param topic - the topic.
+   * @param event - `data` (string as is, anything else JSON), optional `event` type and `id` (default: the next number).
+   * @returns how many clients it was written or queued for; 0 once the broker is closed.
+   * @example
+   * ```ts
+   * broker.publish('prices', { event: 'tick', data: { symbol: 'ACME', price: 42 } });
+   * ```
+   */
+  publish(topic: string, event: SseEvent): number {
+    checkField('Broker.publish', 'topic', topic);
+    if (typeof event !== 'object' || event === null) {
+      throw new TypeError(`Broker.publish: expected an event object like { data }, got ${describe(event)}`);
+    }
+    // An empty id would reset the client's Last-Event-ID, and a replay could not find its place any more.
+    if (event.id === '') throw new TypeError('Broker.publish: `id` must not be empty, got `""` (string)');
+    const seq = this.#seq + 1;
+    const id = event.id ?? String(seq);
+    const chunk = Buffer.from(encodeEvent({ data: event.data, event: event.event, id }, 'Broker.publish'));
+    if (this.#closed) return 0;
+    this.#seq = seq;
+    this.#history.add({ seq, id, topic, chunk });
+    let queued = 0;
+    this.#index.forEachOf(topic, (c) => {
+      if (c.enqueue(chunk)) queued++;
+    });
+    return queued;
+  }
+
+  /**
+   * Closes the broker: sends `options.event` (encoded once) to every client and ends every stream, so that
+   * `server.close()` can finish; clients that are behind are cut off. Then `publish` returns 0, `connect` answers 503,
+   * the heartbeat timer is gone and the history is dropped. Throws a TypeError for a malformed final event (and then
+   * closes nothing). A no-op once closed.
+   * @param options - `event`: the final event.
+   * @example
+   * ```ts
+   * // gracefulShutdown's signal aborts as the drain starts; onShutdown hooks run only after every connection has
+   * // closed, which open streams would never do, so close the broker on the signal.
+   * const shutdown = gracefulShutdown(server);
+   * shutdown.signal.addEventListener('abort', () => broker.close({ event: { event: 'bye', data: 'restarting' } }));
+   * ```
+   */
+  close(options: BrokerCloseOptions = {}): void {
+    if (this.#closed) return;
+    const final =
+      options.event === undefined ? undefined : Buffer.from(encodeEvent(options.event, 'Broker.close'));
+    this.#closed = true;
+    for (const c of this.#index.all) c.closeEncoded(final);
+    this.#history.clear();
+  }
+
+  /** Writes what a reconnecting client missed, or the reset notice when that cannot be known. */
+  #replay(client: ClientConnection, lastEventId: string | undefined): void {
+    if (lastEventId === undefined) return;
+    const latest = this.#history.latest;
+    const seq = this.#history.find(lastEventId);
+    if (seq === undefined) {
+      client.writeUnbounded(resetChunk(lastEventId, latest?.id ?? ''));
+      return;
+    }
+    let lastSent = seq;
+    const topics = client.topics;
+    this.#history.forEachAfter(seq, (entry) => {
+      if (topics !== undefined && !topics.includes(entry.topic)) return;
+      client.writeUnbounded(entry.chunk);
+      lastSent = entry.seq;
+    });
+    // An id-only block moves the client's Last-Event-ID past the other topics' events without dispatching anything, so
+    // its next reconnect does not need a reset only because its own topics were quiet.
+    if (latest !== undefined && lastSent !== latest.seq) client.writeUnbounded(`id: ${latest.id}\n\n`);
+  }
+
+  #add(client: ClientConnection): void {
+    this.#index.add(client);
+    if (this.#index.all.size === 1 && this.#heartbeatMs !== Infinity) {
+      // Not unref'd: it runs only while connections (which keep the process alive anyway) exist, and a referenced
+      // timer shows up in process.getActiveResourcesInfo(), so a leak of it would be visible.
+      this.#timer = setInterval(this.#beat, this.#heartbeatMs);
+    }
+  }
+
+  readonly #remove = (client: ClientConnection): void => {
+    if (!this.#index.remove(client)) return;
+    if (this.#index.all.size === 0 && this.#timer !== undefined) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  };
+
+  readonly #onDirty = (client: ClientConnection): void => {
+    this.#dirty.push(client);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    // The tick Node's own write path waits for too (it corks the socket until then), so batching adds no latency.
+    process.nextTick(this.#flush);
+  };
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const dirty = this.#dirty;
+    this.#dirty = [];
+    for (const c of dirty) c.flush();
+  };
+
+  readonly #beat = (): void => {
+    for (const c of this.#index.all) c.heartbeat(this.#heartbeat);
+  };
+}

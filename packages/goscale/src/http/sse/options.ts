@@ -1,0 +1,48 @@
+/**
+ * @module The option types of `Broker`.
+ */
+import type { SseEvent } from './format.js';
+
+/** Options of `Broker`. Every one is optional. */
+export interface BrokerOptions {
+  /**
+   * Events a client may have waiting while `res.write()` reports backpressure, from 1 up. Default 256.
+   *
+   * Events published in one tick are queued too, until the end of the tick, but a client that is keeping up flushes
+   * a full queue at once instead of overflowing, so it always takes a synchronous burst of `2 × bufferSize` events.
+   * Gotcha: Node reports backpressure once a socket holds 16 KiB (Node 20) unsent, even for a fast client, so a larger
+   * burst of large events can take a fast client for a slow one; `await` a turn between large batches.
+   */
+  bufferSize?: number;
+  /**
+   * Milliseconds between heartbeat comments (`: ping`), from 1 up; `Infinity` sends none. Default 15,000. They keep
+   * proxies and load balancers from closing idle streams, and reveal dead connections (a write to them fails).
+   */
+  heartbeatMs?: number;
+  /**
+   * Events kept for replay to reconnecting clients, from 0 up. Default 0: nothing is replayed, but a client that
+   * missed events is still sent a {@link SSE_RESET_EVENT} rather than left with a silent gap.
+   */
+  historySize?: number;
+  /** Sent as the `retry:` field at connect: the client's reconnection delay in ms, digits only. Default: not sent. */
+  retryMs?: number;
+  /**
+   * What a client's full queue does to it. `'disconnect'` (default): the client is cut off; EventSource reconnects
+   * with `Last-Event-ID` and gets a replay (or a reset), so nothing is lost silently. `'drop'`: its oldest queued
+   * event is dropped and the client stays connected, silently missing it (counted in {@link SseClient.dropped}); use
+   * it for streams where only the latest value matters (prices, progress).
+   */
+  slowClient?: 'disconnect' | 'drop';
+}
+
+/** Options of {@link Broker.connect}. */
+export interface BrokerConnectOptions {
+  /** Topics the client receives (strings without CR, LF or NUL); omitted, it receives every topic. */
+  topics?: Iterable<string> | undefined;
+}
+
+/** Options of `Broker.close`. */
+export interface BrokerCloseOptions {
+  /** An event sent to every client before its stream ends (e.g. `{ event: 'shutdown', data: '' }`). */
+  event?: SseEvent | undefined;
+}

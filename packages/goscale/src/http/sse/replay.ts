@@ -1,0 +1,38 @@
+/**
+ * @module Reading a reconnecting SSE client's `Last-Event-ID`, and the reset notice sent when it cannot be replayed.
+ */
+import type { IncomingMessage } from 'node:http';
+import { encodeEvent } from './format.js';
+
+/**
+ * The event type a {@link Broker} sends a reconnecting client when it cannot tell which events that client missed
+ * (its `Last-Event-ID` is older than the history, unknown, or from before a restart). Its data is JSON
+ * `{"lastEventId": "<the id the client sent>"}` and its `id` is the newest event id (empty before the first
+ * publish), so the client resumes from now. Listen for it to reload state instead of living with a silent gap:
+ * `source.addEventListener(SSE_RESET_EVENT, reload)`.
+ */
+export const SSE_RESET_EVENT = 'goscale-reset';
+
+/**
+ * The id a reconnecting client last saw: the `Last-Event-ID` header, else the `lastEventId` query parameter (for
+ * clients that cannot set headers); undefined when neither is present or it is empty (the spec's "no id yet").
+ */
+export function readLastEventId(req: IncomingMessage): string | undefined {
+  const header = req.headers['last-event-id'];
+  if (typeof header === 'string' && header !== '') return header;
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  // Most requests carry no query; skip the parse for them.
+  if (q === -1 || !url.includes('lastEventId', q)) return undefined;
+  const value = new URLSearchParams(url.slice(q + 1)).get('lastEventId');
+  return value === null || value === '' ? undefined : value;
+}
+
+/**
+ * The reset notice for a client that sent `lastEventId`, moving it on to `latestId`.
+ * @internal
+ */
+export function resetChunk(lastEventId: string, latestId: string): string {
+  // JSON escapes every control character, so whatever the client sent cannot break out of the data field.
+  return encodeEvent({ event: SSE_RESET_EVENT, id: latestId, data: { lastEventId } }, 'Broker');
+}
