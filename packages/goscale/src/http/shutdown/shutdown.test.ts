@@ -66,6 +66,21 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     await done;
   });
 
+  it('keeps serving during a readinessDelayMs past 2^31 − 1 ms (a bare setTimeout would end it at once)', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const readinessDelayMs = 30 * 86_400_000;
+    const { port, lifecycle } = await setup({ readinessDelayMs, timeoutMs: Infinity });
+    const done = lifecycle.shutdown();
+    mock.timers.tick(5);
+    assert.equal(lifecycle.signal.aborted, false);
+    mock.timers.tick(readinessDelayMs - 6);
+    assert.equal(lifecycle.signal.aborted, false);
+    assert.equal(await tryConnect(port), 'connected');
+    mock.timers.tick(1);
+    assert.equal(lifecycle.signal.aborted, true);
+    await done;
+  });
+
   it('closes an idle keep-alive connection at once', async () => {
     const { port, lifecycle } = await setup();
     const client = await rawClient(port);
@@ -282,6 +297,26 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     await until(() => state.done);
     assert.equal((state.error as DOMException).name, 'TimeoutError');
     assert.match((state.error as Error).message, /1000 ms deadline/);
+  });
+
+  it('waits out a timeoutMs past 2^31 − 1 ms before it strikes (a bare setTimeout strikes at once)', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const timeoutMs = 2 ** 31;
+    const { port, lifecycle, requests, handle } = await setup({ timeoutMs });
+    handle(() => {});
+    const client = await rawClient(port);
+    client.socket.write(get('/hang'));
+    await until(() => requests.length === 1);
+    const state = settled(lifecycle.shutdown());
+    mock.timers.tick(5);
+    mock.timers.tick(timeoutMs - 6);
+    assert.equal(requests[0]!.signal.aborted, false, 'the deadline struck early');
+    assert.equal(state.done, false);
+    mock.timers.tick(1);
+    assert.equal((requests[0]!.signal.reason as DOMException).name, 'TimeoutError');
+    await client.closed;
+    await until(() => state.done);
+    assert.match((state.error as Error).message, /2147483648 ms deadline/);
   });
 
   it('runs hooks after every connection closed, last registered first, and reports failing ones', async () => {

@@ -420,6 +420,24 @@ describe('Broker over real sockets', () => {
     await s.stop();
   });
 
+  it('honours a heartbeatMs past 2^31 − 1 ms, which a bare setInterval turns into 1 ms', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const heartbeatMs = 2 ** 31;
+    const broker = new Broker({ heartbeatMs });
+    const s = await serve(broker);
+    const reader = await open(s.port);
+    t.mock.timers.tick(heartbeatMs - 1);
+    broker.publish('a', { data: 'mark' });
+    await reader.until((text) => text.includes('mark'));
+    assert.equal(reader.text, 'id: 1\ndata: mark\n\n', 'no ping before heartbeatMs');
+    t.mock.timers.tick(1);
+    await reader.until((text) => text.endsWith(': ping\n\n'));
+    t.mock.timers.tick(heartbeatMs);
+    await reader.until((text) => text.split(': ping').length === 3);
+    assert.equal(reader.text, 'id: 1\ndata: mark\n\n: ping\n\n: ping\n\n');
+    await s.stop();
+  });
+
   it('sends a heartbeat comment every heartbeatMs to every client', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const broker = new Broker({ heartbeatMs: 1000 });

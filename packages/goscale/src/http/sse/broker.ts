@@ -3,6 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkInteger, describe } from '../../internal/abort.js';
+import { type LongTimer, setLongInterval } from '../../internal/timer.js';
 import type { BrokerBus } from './bus.js';
 import { BusLink } from './bus-link.js';
 import { ClientConnection, type SseClient } from './client.js';
@@ -90,7 +91,7 @@ export class Broker {
   readonly #heartbeat = Buffer.from(encodeComment('ping'));
   #nextClientId = 1;
   #seq = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: LongTimer | undefined;
   #dirty: ClientConnection[] = [];
   #flushScheduled = false;
   #closed = false;
@@ -315,7 +316,7 @@ export class Broker {
     if (this.#index.all.size === 1 && this.#heartbeatMs !== Infinity) {
       // Not unref'd: it runs only while connections (which keep the process alive anyway) exist, and a referenced
       // timer shows up in process.getActiveResourcesInfo(), so a leak of it would be visible.
-      this.#timer = setInterval(this.#beat, this.#heartbeatMs);
+      this.#timer = setLongInterval(this.#beat, this.#heartbeatMs);
     }
   }
 
@@ -323,7 +324,7 @@ export class Broker {
     if (!this.#index.remove(client)) return;
     this.#link?.remove(client);
     if (this.#index.all.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
+      this.#timer.clear();
       this.#timer = undefined;
     }
   };

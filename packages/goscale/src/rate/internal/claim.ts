@@ -22,6 +22,13 @@ export class Claim implements ListNode {
   linked = false;
   resolve: () => void = noop;
   reject: (reason: unknown) => void = noop;
+  /**
+   * The latest time it will be served, committed when a reservation was made behind it (that reservation's time came
+   * from this plan): `at` for a reservation, the waiter's planned time for a waiter ahead of one, Infinity otherwise.
+   */
+  latest = Infinity;
+  /** When the current tail plan serves it (kept for a waiter, so that a reservation can commit it in O(1)). */
+  planned = NaN;
 
   /**
    * @param n - the tokens claimed.

@@ -84,13 +84,19 @@ function executor(resolve: (value: unknown) => void, reject: (reason: unknown) =
   filling!.reject = reject;
 }
 
-/** Queues `waiter` at the tail of `list` and returns the promise it settles. */
-export function enqueue<T>(list: List<Waiter>, waiter: Waiter): Promise<T> {
+/** Returns the promise `waiter` settles (its `resolve` and `reject` set); it is not queued nor listening yet. */
+export function promiseOf<T>(waiter: Waiter): Promise<T> {
   filling = waiter;
   const promise = new Promise<T>(
     executor as (resolve: (value: T) => void, reject: (reason: unknown) => void) => void,
   );
   filling = undefined;
+  return promise;
+}
+
+/** Queues `waiter` at the tail of `list` and returns the promise it settles. */
+export function enqueue<T>(list: List<Waiter>, waiter: Waiter): Promise<T> {
+  const promise = promiseOf<T>(waiter);
   list.push(waiter);
   waiter.signal?.addEventListener('abort', waiter, { once: true });
   return promise;
