@@ -1,7 +1,8 @@
 /**
  * @module Cancellation scopes (Go's `context.WithCancel` / `WithTimeout`) on `AbortSignal`.
  */
-import { checkSignal, describe, sharedController } from '../internal/abort.js';
+import { checkSignal, sharedController } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { type LongTimer, setLongTimeout } from '../internal/timer.js';
 
 /**
@@ -85,7 +86,7 @@ class ScopeImpl implements Scope {
  * @param parent - the enclosing signal; when already aborted, the scope starts aborted with its reason.
  * @example
  * ```ts
- * using scope = withCancel(req.signal);
+ * using scope = withCancel(requestSignal(req, res));
  * await Promise.all([fetchA(scope.signal), fetchB(scope.signal)]);
  * ```
  */

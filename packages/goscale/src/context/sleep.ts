@@ -1,7 +1,8 @@
 /**
  * @module An abortable sleep.
  */
-import { checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { setLongTimeout } from '../internal/timer.js';
 
 /**
@@ -23,12 +24,8 @@ export function sleep(ms: number, options?: SignalOptions): Promise<void> {
     );
   }
   const signal = options?.signal;
-  try {
-    checkSignal('sleep', signal);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const rejection = signalRejection('sleep', signal);
+  if (rejection !== undefined) return rejection;
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       timer.clear();

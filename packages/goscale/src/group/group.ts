@@ -2,13 +2,13 @@
  * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
  */
 import {
-  checkInteger,
   checkSignal,
-  describe,
   reasonOf,
   sharedController,
+  signalRejection,
   type SignalOptions,
 } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { AbortableAdmission, Admission, Waves } from './internal/admission.js';
 import { List } from '../internal/list.js';
 
@@ -16,7 +16,7 @@ import { List } from '../internal/list.js';
 export interface GroupOptions {
   /** The parent signal: its abort cancels the group (see {@link Group} for what `wait()` then reports). */
   signal?: AbortSignal | undefined;
-  /** How many tasks may run at once: an integer from 1 up, or `Infinity` (the default) for no limit. */
+  /** How many tasks may run at once: a safe integer from 1 up, or `Infinity` (the default) for no limit. */
   limit?: number | undefined;
 }
 
@@ -49,7 +49,7 @@ const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
  * the limit costs no timer and no per-task listener.
  * @example
  * ```ts
- * const group = new Group({ signal: req.signal, limit: 8 });
+ * const group = new Group({ signal: requestSignal(req, res), limit: 8 });
  * for (const url of urls) await group.go(async (signal) => save(await fetch(url, { signal })));
  * await group.wait(); // the first error, after every started task has finished
  * ```
@@ -111,7 +111,7 @@ export class Group {
    * ```ts
    * for (const id of ids) {
    *   if (group.signal.aborted) break;
-   *   await group.go((signal) => process(id, { signal })); // waits here while `limit` tasks run
+   *   await group.go((signal) => deploy(id, { signal })); // waits here while `limit` tasks run
    * }
    * ```
    */
@@ -121,12 +121,8 @@ export class Group {
       return Promise.reject(new TypeError(`Group.go: expected \`fn\` to be a function, got ${describe(fn)}`));
     }
     const signal = options?.signal;
-    try {
-      checkSignal('Group.go', signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const rejection = signalRejection('Group.go', signal);
+    if (rejection !== undefined) return rejection;
     if (this.#cancelled) {
       this.#dropped = true;
       return RESOLVED;

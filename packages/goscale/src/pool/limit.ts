@@ -1,12 +1,13 @@
 /**
  * @module `limit` and `limitFunction`: a drop-in for p-limit 7 (same API, same counts), faster and leaner per call.
  */
-import { describe } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { Args, CallQueue, NO_ARGS } from './internal/queue.js';
+import { noop } from '../internal/noop.js';
 
 /** Options of {@link limit} and {@link limitFunction}, as in p-limit. */
 export interface LimitOptions {
-  /** How many calls may run at once: an integer from 1 up, or `Infinity`. */
+  /** How many calls may run at once: a safe integer from 1 up, or `Infinity`. */
   readonly concurrency: number;
   /** Reject the calls removed by `clearQueue()` with an `AbortError` instead of leaving them pending. Default false. */
   readonly rejectOnClear?: boolean;
@@ -58,6 +59,11 @@ function checkLimitConcurrency(value: unknown): asserts value is number {
   if (!((Number.isInteger(value) || value === Infinity) && (value as number) > 0)) {
     throw new TypeError(
       `limit: expected \`concurrency\` to be a number from 1 and up, got ${describe(value)}`,
+    );
+  }
+  if ((value as number) > Number.MAX_SAFE_INTEGER && value !== Infinity) {
+    throw new TypeError(
+      `limit: expected \`concurrency\` to be a number from 1 to ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER) or Infinity, got ${describe(value)}`,
     );
   }
 }
@@ -151,8 +157,6 @@ export function limit(options: number | LimitOptions): LimitFunction {
   });
   return call as unknown as LimitFunction;
 }
-
-function noop(): void {}
 
 /**
  * Wraps `fn` so that at most `options.concurrency` calls of it run at once (p-limit 7's `limitFunction`).

@@ -15,7 +15,7 @@ export type { Mapper, PoolInput };
 
 /** Options of {@link map} and {@link forEach}. */
 export interface MapOptions extends SignalOptions {
-  /** How many mappers may run at once: an integer from 1 up, or `Infinity`. Required. */
+  /** How many mappers may run at once: a safe integer from 1 up, or `Infinity`. Required. */
   concurrency: number;
   /**
    * `true` (the default): the first failure rejects at once, starts nothing new and aborts the mappers' signal.

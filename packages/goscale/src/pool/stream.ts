@@ -13,7 +13,7 @@ import {
 
 /** Options of {@link stream}. */
 export interface StreamOptions extends SignalOptions {
-  /** How many mappers may run at once, and how many results may wait for the consumer: an integer from 1 up, or
+  /** How many mappers may run at once, and how many results may wait for the consumer: a safe integer from 1 up, or
    * `Infinity`. Required. */
   concurrency: number;
 }

@@ -1,16 +1,17 @@
 /**
  * @module `Limiter`: a lazy token bucket with a FIFO queue of waiters (golang.org/x/time/rate).
  */
-import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { RateBucket } from './internal/bucket.js';
 import { Claim } from './internal/claim.js';
 import { RateQueue } from './internal/queue.js';
 import type { LimiterOptions, Reservation } from './options.js';
+import { noop } from '../internal/noop.js';
 
 export type { LimiterOptions, Reservation } from './options.js';
 
 const resolved = Promise.resolve();
-const noop = (): void => {};
 const refused: Reservation = Object.freeze({ ok: false, delayMs: Infinity, cancel: noop });
 const free: Reservation = Object.freeze({ ok: true, delayMs: 0, cancel: noop });
 
@@ -100,7 +101,7 @@ export class Limiter {
   /**
    * Waits until `n` tokens are the caller's, in FIFO order with every other `wait` and `reserve`.
    *
-   * @param n - tokens to take, an integer from 0 up (default 1).
+   * @param n - tokens to take, a safe integer from 0 up (default 1).
    * @param options - `signal`: aborting it rejects with `signal.reason` and leaves the limiter as if the call had
    *   never been made. An already-aborted signal rejects at once, even when tokens are there.
    * @returns a promise that resolves when the tokens are taken. It rejects with a RangeError when `n` exceeds the
@@ -118,13 +119,13 @@ export class Limiter {
     const signal = options?.signal;
     try {
       checkInteger('limiter', 'n', n, 0);
-      checkSignal('limiter', signal);
     } catch (error) {
       return Promise.reject(error);
     }
     const bucket = this.#bucket;
     if (n > bucket.burst && bucket.rate !== Infinity) return Promise.reject(exceeds('wait', n, bucket.burst));
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const rejection = signalRejection('limiter', signal);
+    if (rejection !== undefined) return rejection;
     if (bucket.rate === Infinity) return resolved;
     const queue = this.#queue;
     const now = this.#now();
@@ -143,7 +144,7 @@ export class Limiter {
   /**
    * Takes `n` tokens if they are in the bucket now and nobody is queued; never waits. Go: `AllowN`.
    *
-   * @param n - tokens to take, an integer from 0 up (default 1); anything else throws quoting it.
+   * @param n - tokens to take, a safe integer from 0 up (default 1); anything else throws quoting it.
    * @returns true when the tokens were taken; false (taking nothing) otherwise, and always when `n` exceeds the
    *   burst with a finite rate.
    * @example
@@ -166,7 +167,7 @@ export class Limiter {
    * Promises `n` tokens at a fixed time, behind every claim already queued, without waiting. Go: `ReserveN`.
    * Within the burst (and with a positive rate) it always succeeds, with a `delayMs` that grows with the tokens owed.
    *
-   * @param n - tokens to reserve, an integer from 0 up (default 1); anything else throws quoting it.
+   * @param n - tokens to reserve, a safe integer from 0 up (default 1); anything else throws quoting it.
    * @returns `{ ok, delayMs, cancel }`: see {@link Reservation}. `ok` is false (and nothing is reserved) when `n`
    *   exceeds the burst with a finite rate, or when the rate is 0 and the bucket cannot cover the claim.
    * @example
@@ -233,7 +234,7 @@ export class Limiter {
    * can never be served and reject with a RangeError. Reservations keep their time, as do the waiters ahead of one
    * (see `setRate`).
    *
-   * @param burst - an integer from 0 up; anything else throws quoting it.
+   * @param burst - a safe integer from 0 up; anything else throws quoting it.
    * @example
    * ```ts
    * limiter.setBurst(1); // no more bursts while the upstream recovers

@@ -19,7 +19,7 @@ export interface LimiterOptions {
    * `setRate` gives a positive rate or its signal aborts (holding no timer, so pass a signal).
    */
   rate: number;
-  /** The bucket's size: an integer from 0 up, the most tokens that can be taken at one instant. A new limiter is full. */
+  /** The bucket's size: a safe integer from 0 up, the most tokens that can be taken at one instant. A new limiter is full. */
   burst: number;
   /** The clock, in milliseconds; monotonic is best. Default `performance.now`. Inject a fake one in tests. */
   now?: (() => number) | undefined;

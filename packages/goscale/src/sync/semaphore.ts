@@ -1,8 +1,8 @@
 /**
  * @module `Semaphore`: a weighted, strictly FIFO, abortable semaphore (golang.org/x/sync/semaphore).
  */
-import { checkInteger, type SignalOptions } from '../internal/abort.js';
-import { signalRejection } from './internal/waiter.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkInteger } from '../internal/args.js';
 import { PermitQueue } from './internal/permit-queue.js';
 
 const resolved = Promise.resolve();
@@ -37,7 +37,7 @@ export class Semaphore {
   readonly #queue: PermitQueue;
 
   /**
-   * @param size - the number of permits, an integer from 1 up; anything else throws (TypeError/RangeError) quoting it.
+   * @param size - the number of permits, a safe integer from 1 up; anything else throws (TypeError/RangeError) quoting it.
    */
   constructor(size: number) {
     checkInteger('semaphore', 'size', size, 1);
@@ -109,7 +109,7 @@ export class Semaphore {
 
   /**
    * Gives back `n` permits and grants queued waiters, head first, as long as the head fits.
-   * @param n - an integer from 0 up, at most the number held; otherwise throws (e.g.
+   * @param n - a safe integer from 0 up, at most the number held; otherwise throws (e.g.
    *   `semaphore: release(3) exceeds held (1)`) and changes nothing.
    * @example
    * ```ts

@@ -3,7 +3,8 @@
  * signal handling, readiness flag and deadline every deployment writes by hand.
  */
 import type { Server } from 'node:http';
-import { describe, sharedController } from '../../internal/abort.js';
+import { sharedController } from '../../internal/abort.js';
+import { describe } from '../../internal/args.js';
 import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import { ConnectionTracker } from './connections.js';
 import { checkOptions, checkServer } from './options.js';

@@ -2,7 +2,7 @@
  * @module `Broker`: a Server-Sent Events hub for `node:http` whose `publish` never waits for a client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkInteger, describe } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
 import { type LongTimer, setLongInterval } from '../../internal/timer.js';
 import type { BrokerBus } from './bus.js';
 import { BusLink } from './bus-link.js';
@@ -35,6 +35,13 @@ const HEADERS: Readonly<Record<string, string>> = {
   'X-Accel-Buffering': 'no',
 };
 const HTTP1_HEADERS: Readonly<Record<string, string>> = { ...HEADERS, Connection: 'keep-alive' };
+
+/**
+ * The largest `historySize`. Each retained event keeps its encoded chunk, an entry and an id-map key (100 bytes and
+ * more even for a small event), so a million is already 100 MB and up; and it stays far below V8's limit of 2^24
+ * keys in one Map, which the lookup by id uses.
+ */
+const MAX_HISTORY_SIZE = 1_000_000;
 
 /**
  * A Server-Sent Events broker (Go: a fan-out loop over per-client channels sending with `select { case ch <- ev:
@@ -111,7 +118,7 @@ export class Broker {
     } = options;
     checkInteger('Broker', 'bufferSize', bufferSize, 1);
     checkInteger('Broker', 'heartbeatMs', heartbeatMs, 1, true);
-    checkInteger('Broker', 'historySize', historySize, 0);
+    checkInteger('Broker', 'historySize', historySize, 0, false, MAX_HISTORY_SIZE);
     if (retryMs !== undefined) checkRetry('Broker', 'retryMs', retryMs);
     if (slowClient !== 'disconnect' && slowClient !== 'drop') {
       throw new TypeError(

@@ -1,7 +1,7 @@
 /**
  * @module `MemoryBus`: the reference {@link BrokerBus}, in memory, for several Brokers in one process and for tests.
  */
-import { checkInteger } from '../../internal/abort.js';
+import { checkInteger } from '../../internal/args.js';
 import type { BrokerBus, BusEntry, BusMessage, BusSubscription } from './bus.js';
 
 /** Options of {@link MemoryBus}. */

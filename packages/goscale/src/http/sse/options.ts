@@ -7,7 +7,7 @@ import type { SseEvent } from './format.js';
 /** Options of `Broker`. Every one is optional. */
 export interface BrokerOptions {
   /**
-   * Events a client may have waiting while `res.write()` reports backpressure, from 1 up. Default 256.
+   * Events a client may have waiting while `res.write()` reports backpressure, a safe integer from 1 up. Default 256.
    *
    * Events published in one tick are queued too, until the end of the tick, but a client that is keeping up flushes
    * a full queue at once instead of overflowing, so it always takes a synchronous burst of `2 × bufferSize` events.
@@ -21,7 +21,8 @@ export interface BrokerOptions {
    */
   heartbeatMs?: number;
   /**
-   * Events kept for replay to reconnecting clients, from 0 up. Default 0: nothing is replayed, but a client that
+   * Events kept for replay to reconnecting clients, from 0 to 1,000,000 (each retained event keeps its encoded bytes,
+   * so the bound keeps a typo from reserving gigabytes; anything past it throws a RangeError). Default 0: nothing is replayed, but a client that
    * missed events is still sent a {@link SSE_RESET_EVENT} rather than left with a silent gap.
    */
   historySize?: number;

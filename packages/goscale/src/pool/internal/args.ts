@@ -2,7 +2,8 @@
  * @module The types and argument checks shared by `map`, `forEach`, `stream` and `batch`.
  * @internal
  */
-import { checkInteger, checkSignal, describe } from '../../internal/abort.js';
+import { checkSignal } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
 
 /** The per-item callback of every pool function. */
 export type Mapper<T, R> = (item: T, index: number, signal: AbortSignal) => R | PromiseLike<R>;

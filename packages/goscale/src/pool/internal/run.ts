@@ -5,6 +5,7 @@
  */
 import { reasonOf, sharedController } from '../../internal/abort.js';
 import { isThenable, type Mapper, type PoolInput } from './args.js';
+import { noop } from '../../internal/noop.js';
 
 export type { Mapper, PoolInput };
 export { checkConcurrency, checkOptions, checkPoolArgs } from './args.js';
@@ -294,5 +295,3 @@ export abstract class PoolRun<T, R> {
     this._signal?.removeEventListener('abort', this._onAbort);
   }
 }
-
-function noop(): void {}

@@ -4,6 +4,7 @@
  */
 import { reasonOf } from '../../internal/abort.js';
 import type { ListNode } from '../../internal/list.js';
+import { noop } from '../../internal/noop.js';
 
 /** Called when a waiter's signal aborts while it is still queued: the limiter unlinks it and re-plans. */
 export type DropClaim = (claim: Claim) => void;
@@ -66,5 +67,3 @@ export class Claim implements ListNode {
     this.reject(reason);
   }
 }
-
-function noop(): void {}
