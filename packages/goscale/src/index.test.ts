@@ -9,6 +9,7 @@ const promised: Record<string, string[]> = {
   chan: ['Channel', 'ChannelClosedError', 'select', 'trySelect', 'recvOn', 'sendOn'],
   group: ['Group', 'merge', 'fanOut'],
   pool: ['map', 'forEach', 'stream', 'batch', 'limit', 'limitFunction'],
+  adaptive: ['adaptive', 'AdaptiveLimit', 'gradient2', 'aimd', 'vegas', 'isOverloadError'],
   rate: ['Limiter'],
   http: ['requestSignal', 'Broker', 'gracefulShutdown', 'MemoryBus'],
 };

@@ -24,6 +24,8 @@ export interface Timeline {
   heapPeakBytes: number;
   /** Moments worth a vertical line in the chart, e.g. `{ at: 400, label: 'SIGTERM' }`. */
   events: Array<{ at: number; label: string }>;
+  /** An adaptive strategy's concurrency limit over time: its value from each `at` on (absent for fixed ones). */
+  limits?: Array<{ at: number; limit: number }>;
 }
 
 /**
@@ -42,6 +44,7 @@ export class Recorder {
   readonly #t0 = performance.now();
   readonly #bars: Bar[] = [];
   readonly #events: Array<{ at: number; label: string }> = [];
+  readonly #limits: Array<{ at: number; limit: number }> = [];
   readonly #heap0 = process.memoryUsage().heapUsed;
   #heapPeak = 0;
   #running = 0;
@@ -102,6 +105,11 @@ export class Recorder {
     return at;
   }
 
+  /** Records that the strategy's concurrency limit is `limit` from now on (an adaptive limit's `onChange`). */
+  limit(limit: number): void {
+    this.#limits.push({ at: this.now(), limit });
+  }
+
   #push(start: number, outcome: number | string): void {
     const ok = typeof outcome === 'number' && outcome >= 200 && outcome < 300;
     this.#bars.push({ start, end: this.now(), outcome, ok });
@@ -124,6 +132,7 @@ export class Recorder {
       clientPeakInFlight: this.#peak,
       heapPeakBytes: this.#heapPeak,
       events: this.#events,
+      ...(this.#limits.length > 0 ? { limits: this.#limits } : {}),
     };
   }
 }

@@ -160,6 +160,28 @@ describe('conclude3', () => {
     assert.ok(TALK_RATIO > 6.6 && TALK_RATIO < 6.7);
   });
 
+  it('states how close the adaptive row came to the concurrency cap, from the numbers', () => {
+    const adaptive = { ...s3('goscale adaptive', 1500, 0, 18), finalLimit: 17 };
+    const close = conclude3(
+      section3([s3('u', 10_000, 0, 900), s3('l', 2000, 0, 9), s3('c', 1400, 0, 10), adaptive]),
+    );
+    assert.equal(close.length, 6);
+    assert.equal(close[5]!.ok, true);
+    assert.match(
+      close[5]!.text,
+      /^goscale adaptive, told nothing about the knee, settled at a limit of 17 \(knee 10\) with 0 errors and 93% of the throughput of c \(1\.50 s against 1\.40 s\)\.$/,
+    );
+    const far = conclude3(
+      section3([s3('u', 10_000, 0, 900), s3('l', 2000, 0, 9), s3('c', 1400, 0, 10), s3('a', 2000, 0, 30)]),
+    );
+    assert.equal(far[5]!.ok, false);
+    assert.match(far[5]!.text, /70% of the throughput/);
+    const failing = conclude3(
+      section3([s3('u', 10_000, 0, 900), s3('l', 2000, 0, 9), s3('c', 1400, 0, 10), s3('a', 1400, 3, 30)]),
+    );
+    assert.equal(failing[5]!.ok, false);
+  });
+
   it('counts lost updates and flags a Limiter run that failed', () => {
     const c = conclude3(section3([s3('u', 2500, 600, 900), s3('l', 2000, 5, 80), s3('c', 1100, 0, 10)], 100));
     assert.equal(c[1]!.ok, false);

@@ -53,8 +53,13 @@ describe('runSection --quick', () => {
   it('section 3: the capped strategies never fail and the mutex loses no update', async () => {
     const r = await runSection(3, opts);
     const m = assertDerived<Section3>(r, conclude3, tables3);
-    const [, limiter, cap] = m.strategies;
+    const [, limiter, cap, adaptive] = m.strategies;
     assert.equal(cap!.failed, 0);
+    // The adaptive row: every query accounted for, none timed out, and its limit over time is in the timeline.
+    assert.equal(adaptive!.ok + adaptive!.failed, m.queries);
+    assert.equal(adaptive!.failed, 0);
+    assert.ok(r.timelines[3]!.limits!.length > 1);
+    assert.equal(adaptive!.finalLimit, r.timelines[3]!.limits!.at(-1)!.limit);
     assert.ok(cap!.servicePeakInFlight <= m.model.knee);
     assert.equal(limiter!.ok + limiter!.failed, m.queries);
     assert.equal(m.race.mutexFinal, m.race.increments);

@@ -13,9 +13,11 @@ export interface Strategy3 {
   failed: number;
   errors: Record<string, number>;
   servicePeakInFlight: number;
+  /** An adaptive strategy's limit when it finished. */
+  finalLimit?: number;
 }
 
-/** Everything section 3 measured. `strategies` is [unthrottled, Limiter, concurrency cap]. */
+/** Everything section 3 measured. `strategies` is [unthrottled, Limiter, concurrency cap, adaptive]. */
 export interface Section3 {
   queries: number;
   model: { knee: number; medianMs: number; statementTimeoutMs: number };
@@ -94,5 +96,14 @@ export function conclude3(m: Section3): Conclusion[] {
     ok: lost > 0 && m.race.mutexFinal === m.race.increments,
     text: `A read-modify-write across an await lost ${plural(lost, 'update')} of ${m.race.increments}; inside Mutex.withLock the counter reached ${m.race.mutexFinal} of ${m.race.increments}.`,
   });
+  const adaptive = m.strategies[3];
+  if (adaptive !== undefined) {
+    // How close the limit that found the knee by itself came to the hand-tuned cap (the knee, told in advance).
+    const share = cap.wallMs / adaptive.wallMs;
+    out.push({
+      ok: share >= 0.9 && adaptive.failed === 0,
+      text: `${adaptive.name}, told nothing about the knee, settled at a limit of ${adaptive.finalLimit ?? '?'} (knee ${m.model.knee}) with ${plural(adaptive.failed, 'error')} and ${(share * 100).toFixed(0)}% of the throughput of ${cap.name} (${fmtMs(adaptive.wallMs)} against ${fmtMs(cap.wallMs)}).`,
+    });
+  }
   return out;
 }

@@ -2,7 +2,7 @@
  * @module Section 3, rate limiting: 1,000 queries unthrottled, through a `Limiter`, under a concurrency cap; and
  * the read-modify-write race across an `await`, fixed by `Mutex`.
  */
-import { Limiter, Mutex, limit } from 'goscale';
+import { Limiter, Mutex, adaptive, limit, map } from 'goscale';
 import { call } from '../lib/client.js';
 import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
 import { startDatabase, type Database } from '../services/database.js';
@@ -14,15 +14,17 @@ async function measureStrategy(
   name: string,
   opts: RunOptions,
   n: number,
-  run: (query: (id: number) => Promise<number>) => Promise<unknown>,
+  run: (query: (id: number) => Promise<number>, rec: Recorder) => Promise<unknown>,
 ): Promise<{ strategy: Strategy3; timeline: Timeline }> {
   db.resetStats();
   const rec = new Recorder(name, (done) => opts.progress?.(`3 rate limiting · ${name} · ${done}/${n}`));
-  await run((id) =>
-    rec.track(
-      () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
-      (s) => s,
-    ),
+  await run(
+    (id) =>
+      rec.track(
+        () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
+        (s) => s,
+      ),
+    rec,
   );
   const timeline = rec.finish();
   const stats = db.stats();
@@ -35,6 +37,7 @@ async function measureStrategy(
       failed: errorCount(timeline),
       errors: timeline.errors,
       servicePeakInFlight: stats.peakInFlight,
+      ...(timeline.limits ? { finalLimit: timeline.limits[timeline.limits.length - 1]!.limit } : {}),
     },
   };
 }
@@ -76,6 +79,16 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Sect
       await measureStrategy(db, `goscale limit(${knee}) concurrency cap`, opts, n, (query) => {
         const cap = limit(knee);
         return Promise.all(ids.map((id) => cap(() => query(id))));
+      }),
+      await measureStrategy(db, 'goscale adaptive', opts, n, async (query, rec) => {
+        // Told nothing about the knee. A 503 (statement timeout) is thrown so that the limit sees the overload.
+        const found = adaptive({ onChange: (c) => rec.limit(c.limit) });
+        rec.limit(found.current);
+        const overloadOn503 = async (id: number): Promise<void> => {
+          const status = await query(id);
+          if (status === 503) throw Object.assign(new Error('statement timeout'), { status });
+        };
+        await map(ids, overloadOn503, { concurrency: found, stopOnError: false }).catch(() => undefined);
       }),
     ];
 

@@ -2,6 +2,7 @@
  * @module The types and argument checks shared by `map`, `forEach`, `stream` and `batch`.
  * @internal
  */
+import { isAdaptive, type AdaptiveLimit } from '../../adaptive/adaptive.js';
 import { checkSignal } from '../../internal/abort.js';
 import { checkInteger, describe } from '../../internal/args.js';
 
@@ -38,8 +39,13 @@ export function checkOptions(owner: string, options: unknown): asserts options i
   }
 }
 
-/** Validates `concurrency` (integer >= 1 or Infinity). */
-export function checkConcurrency(owner: string, name: string, value: unknown): asserts value is number {
+/** Validates `concurrency` (integer >= 1, Infinity, or an `adaptive()` limit). */
+export function checkConcurrency(
+  owner: string,
+  name: string,
+  value: unknown,
+): asserts value is number | AdaptiveLimit {
+  if (isAdaptive(value)) return;
   checkInteger(owner, name, value, 1, true);
 }
 

@@ -3,6 +3,7 @@
  * and about 150 bytes per waiting call (148 B measured in bench/pool.bench.ts, against 712 B for p-limit).
  * @internal
  */
+import type { AdaptiveLimit } from '../../adaptive/adaptive.js';
 import { BatchGate } from '../../internal/batch-gate.js';
 import { noop } from '../../internal/noop.js';
 import { isThenable } from './args.js';
@@ -38,6 +39,8 @@ const RESOLVED = Promise.resolve();
 export class CallQueue {
   max: number;
   active = 0;
+  /** Set when the limit is adaptive: calls are then timed, and `max` follows the limit after each sample. */
+  adaptive: AdaptiveLimit | undefined = undefined;
   private readonly _rejectOnClear: boolean;
   private _generation: Generation = { rejected: false, reason: undefined };
   /** Queued calls not yet taken by a handler, as (fn, argument) pairs. */
@@ -110,6 +113,7 @@ export class CallQueue {
   };
 
   #start(fn: Fn, arg: unknown): unknown {
+    if (this.adaptive !== undefined) return this.#startTimed(fn, arg, this.adaptive);
     let value: unknown;
     try {
       value = apply(fn, arg);
@@ -121,6 +125,40 @@ export class CallQueue {
       return Promise.resolve(value).then(this._fulfilled, this._rejected);
     this.#release();
     return value;
+  }
+
+  /** #start for an adaptive limit: the call is timed and its sample taken before its slot is handed on. */
+  #startTimed(fn: Fn, arg: unknown, adaptive: AdaptiveLimit): unknown {
+    const start = adaptive.now();
+    const inFlight = this.active;
+    let value: unknown;
+    try {
+      value = apply(fn, arg);
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+    if (!(value instanceof Promise || isThenable(value))) {
+      this.#release();
+      return value;
+    }
+    return Promise.resolve(value).then(
+      (result) => {
+        this.#sampled(adaptive, start, inFlight, false, undefined);
+        return result;
+      },
+      (error: unknown) => {
+        this.#sampled(adaptive, start, inFlight, true, error);
+        throw error;
+      },
+    );
+  }
+
+  #sampled(adaptive: AdaptiveLimit, start: number, inFlight: number, failed: boolean, error: unknown): void {
+    adaptive.record(start, inFlight, failed, error);
+    // The limiter may have switched to a fixed concurrency since this call started.
+    if (this.adaptive === adaptive) this.max = adaptive.current;
+    this.#release();
   }
 
   // The slot is free again before the call's promise settles, so `activeCount` is right when the caller resumes.
