@@ -6,7 +6,7 @@ import { fmtBytes, fmtErrors, fmtMs } from '../lib/format.js';
 import type { Conclusion, Table } from './types.js';
 
 /** One strategy's numbers. */
-export interface Strategy1 {
+export interface WorkerPoolStrategy {
   name: string;
   wallMs: number;
   /** Deployments the API accepted (202). */
@@ -19,11 +19,11 @@ export interface Strategy1 {
 }
 
 /** Everything section 1 measured. `strategies` is [unbounded, fixed batches, goscale map]. */
-export interface Section1 {
+export interface WorkerPoolMeasurements {
   deployments: number;
   concurrency: number;
   capacity: { workers: number; maxQueue: number };
-  strategies: Strategy1[];
+  strategies: WorkerPoolStrategy[];
   /** The makespan no scheduler can beat at this concurrency: max(sum of service times / concurrency, longest). */
   ideal: { makespanMs: number; sumServiceMs: number; maxServiceMs: number };
   split: { items: number; workers: number; handRolledProcessed: number; goscaleProcessed: number };
@@ -35,10 +35,10 @@ export interface Section1 {
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables1(result.measurements).map((t) => t.title);
+ * workerPoolTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables1(m: Section1): Table[] {
+export function workerPoolTables(m: WorkerPoolMeasurements): Table[] {
   return [
     {
       title: `${m.deployments} deployments against an API with ${m.capacity.workers} workers and a queue of ${m.capacity.maxQueue}`,
@@ -76,11 +76,15 @@ export function tables1(m: Section1): Table[] {
  * @returns the conclusions, in the order the talk makes its points.
  * @example
  * ```ts
- * for (const c of conclude1(result.measurements)) console.log(c.text);
+ * for (const c of workerPoolConclusions(result.measurements)) console.log(c.text);
  * ```
  */
-export function conclude1(m: Section1): Conclusion[] {
-  const [unbounded, batches, pool] = m.strategies as [Strategy1, Strategy1, Strategy1];
+export function workerPoolConclusions(m: WorkerPoolMeasurements): Conclusion[] {
+  const [unbounded, batches, pool] = m.strategies as [
+    WorkerPoolStrategy,
+    WorkerPoolStrategy,
+    WorkerPoolStrategy,
+  ];
   const out: Conclusion[] = [];
   out.push(
     unbounded.failed > 0

@@ -6,7 +6,7 @@ import { fmtErrors, fmtMs, fmtX } from '../lib/format.js';
 import type { Conclusion, Table } from './types.js';
 
 /** One strategy's numbers. */
-export interface Strategy3 {
+export interface RateLimitStrategy {
   name: string;
   wallMs: number;
   ok: number;
@@ -18,10 +18,10 @@ export interface Strategy3 {
 }
 
 /** Everything section 3 measured. `strategies` is [unthrottled, Limiter, concurrency cap, adaptive]. */
-export interface Section3 {
+export interface RateLimitMeasurements {
   queries: number;
   model: { knee: number; medianMs: number; statementTimeoutMs: number };
-  strategies: Strategy3[];
+  strategies: RateLimitStrategy[];
   race: { increments: number; racyFinal: number; mutexFinal: number };
 }
 
@@ -34,10 +34,10 @@ export const TALK_RATIO = 10 / 1.5;
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables3(result.measurements).map((t) => t.title);
+ * rateLimitTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables3(m: Section3): Table[] {
+export function rateLimitTables(m: RateLimitMeasurements): Table[] {
   return [
     {
       title: `${m.queries} queries against a database that slows past ${m.model.knee} concurrent queries`,
@@ -67,11 +67,11 @@ export function tables3(m: Section3): Table[] {
  * @returns the conclusions.
  * @example
  * ```ts
- * conclude3(result.measurements).every((c) => c.ok);
+ * rateLimitConclusions(result.measurements).every((c) => c.ok);
  * ```
  */
-export function conclude3(m: Section3): Conclusion[] {
-  const [flood, limiter, cap] = m.strategies as [Strategy3, Strategy3, Strategy3];
+export function rateLimitConclusions(m: RateLimitMeasurements): Conclusion[] {
+  const [flood, limiter, cap] = m.strategies as [RateLimitStrategy, RateLimitStrategy, RateLimitStrategy];
   const best = limiter.wallMs <= cap.wallMs ? limiter : cap;
   const ratio = speedup(best.wallMs, flood.wallMs);
   const out: Conclusion[] = [
