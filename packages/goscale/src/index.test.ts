@@ -12,6 +12,7 @@ const promised: Record<string, string[]> = {
   adaptive: ['adaptive', 'AdaptiveLimit', 'gradient2', 'aimd', 'vegas', 'isOverloadError'],
   rate: ['Limiter'],
   http: ['requestSignal', 'Broker', 'gracefulShutdown', 'MemoryBus'],
+  worker: ['WorkerPool', 'move'],
 };
 
 describe('package entry', () => {
@@ -41,7 +42,15 @@ describe('package entry', () => {
 
   it('exports nothing from the internal folder', () => {
     const exported = new Set(Object.keys(root));
-    for (const internal of ['List', 'reasonOf', 'checkInteger', 'describe']) {
+    for (const internal of [
+      'List',
+      'reasonOf',
+      'checkInteger',
+      'describe',
+      'Thread',
+      'unwrapMoved',
+      'MOVE',
+    ]) {
       assert.equal(exported.has(internal), false, `${internal} must stay internal`);
     }
   });

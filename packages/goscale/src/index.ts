@@ -10,3 +10,4 @@ export * from './pool/index.js';
 export * from './adaptive/index.js';
 export * from './rate/index.js';
 export * from './http/index.js';
+export * from './worker/index.js';

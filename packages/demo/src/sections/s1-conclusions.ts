@@ -3,6 +3,7 @@
  */
 import { percentFaster, plural, speedPhrase } from '../lib/conclude.js';
 import { fmtBytes, fmtErrors, fmtMs } from '../lib/format.js';
+import { concludeCpu1, cpuTable1, type CpuBound1 } from './s1-cpu-bound.js';
 import type { Conclusion, Table } from './types.js';
 
 /** One strategy's numbers. */
@@ -27,6 +28,8 @@ export interface WorkerPoolMeasurements {
   /** The makespan no scheduler can beat at this concurrency: max(sum of service times / concurrency, longest). */
   ideal: { makespanMs: number; sumServiceMs: number; maxServiceMs: number };
   split: { items: number; workers: number; handRolledProcessed: number; goscaleProcessed: number };
+  /** The CPU-bound half of "what batch size?" (absent in measurements recorded before it existed). */
+  cpu?: CpuBound1 | undefined;
 }
 
 /**
@@ -67,6 +70,7 @@ export function workerPoolTables(m: WorkerPoolMeasurements): Table[] {
         ['goscale map', String(m.split.goscaleProcessed), String(m.split.items - m.split.goscaleProcessed)],
       ],
     },
+    ...(m.cpu === undefined ? [] : [cpuTable1(m.cpu)]),
   ];
 }
 
@@ -129,5 +133,7 @@ export function workerPoolConclusions(m: WorkerPoolMeasurements): Conclusion[] {
     ok: lostMap === 0 && lost === m.split.items % m.split.workers,
     text: `Integer-division split of ${m.split.items} items over ${m.split.workers} workers lost ${plural(lost, 'item')} (${m.split.items} mod ${m.split.workers} = ${m.split.items % m.split.workers}), silently; goscale map lost ${lostMap}.`,
   });
+  // "What batch size?" — the I/O-bound half is the window above; the CPU-bound half is threads.
+  if (m.cpu !== undefined) out.push(concludeCpu1(m.cpu));
   return out;
 }

@@ -5,6 +5,7 @@ import { map } from 'goscale';
 import { call } from '../lib/client.js';
 import { errorCount, type Recorder, type Timeline } from '../lib/timeline.js';
 import { startDeployApi, type DeployApi, type DeployApiStats } from '../services/deploy-api.js';
+import { measureCpuBound } from './s1-cpu-bound.js';
 import { measureStrategy } from '../lib/measure.js';
 import {
   workerPoolConclusions,
@@ -118,6 +119,7 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<Work
       strategies: results.map((r) => r.strategy),
       ideal: { makespanMs: Math.max(sumServiceMs / concurrency, maxServiceMs), sumServiceMs, maxServiceMs },
       split: { items: splitN, workers: k, handRolledProcessed: handRolled, goscaleProcessed: viaMap },
+      cpu: await measureCpuBound(opts.quick),
     };
     return {
       measurements,

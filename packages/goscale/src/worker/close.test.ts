@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WorkerPool } from './index.js';
+import { sharedGate, threadCounter } from './testing/gate.js';
+
+const tasks = new URL('./testing/tasks.ts', import.meta.url);
+
+describe('WorkerPool.close', () => {
+  it('runs every queued task, settles every promise, then ends every thread', async () => {
+    const threads = threadCounter();
+    try {
+      const pool = new WorkerPool(tasks, { threads: 2 });
+      const gate = sharedGate();
+      const held = [pool.run({ gate: gate.buffer, value: 'a' }, { name: 'hold' })];
+      held.push(pool.run({ gate: gate.buffer, value: 'b' }, { name: 'hold' }));
+      await gate.arrived(2);
+      const queued = Array.from({ length: 50 }, (_, i) => pool.run(i));
+      const failing = pool.run('late', { name: 'fail' }).then(
+        () => assert.fail('resolved'),
+        (e: unknown) => e,
+      );
+      assert.equal(pool.queued, 51);
+      const closed = pool.close();
+      assert.equal(pool.close(), closed, 'close() again returns the same promise');
+      await assert.rejects(pool.run(1), /the pool is closed/);
+      gate.open();
+      await closed;
+      assert.deepEqual(await Promise.all(held), ['a', 'b']);
+      assert.deepEqual(
+        await Promise.all(queued),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      assert.equal(((await failing) as Error).message, 'late');
+      assert.equal(pool.queued, 0);
+      assert.equal(pool.running, 0);
+      await threads.allExited();
+      assert.equal(threads.alive, 0);
+    } finally {
+      threads.stop();
+    }
+  });
+
+  it('settles when a task queued at close() is aborted during the drain', async () => {
+    const pool = new WorkerPool(tasks, { threads: 1 });
+    const gate = sharedGate();
+    const held = pool.run({ gate: gate.buffer, value: 1 }, { name: 'hold' });
+    await gate.arrived(1);
+    const controller = new AbortController();
+    const queued = pool.run(2, { signal: controller.signal });
+    const closed = pool.close();
+    controller.abort();
+    await assert.rejects(queued, { name: 'AbortError' });
+    gate.open();
+    assert.equal(await held, 1);
+    await closed;
+  });
+
+  it('ends a thread idle for idleMs and starts one again when work comes', async () => {
+    const threads = threadCounter();
+    try {
+      await using pool = new WorkerPool(tasks, { threads: 1, idleMs: 0 });
+      assert.equal(await pool.run(1), 1);
+      // An idle pool keeps nothing alive (not even its idle timer): hold the loop open while the thread retires.
+      const keepAlive = setInterval(() => {}, 60_000);
+      await threads.allExited();
+      clearInterval(keepAlive);
+      assert.equal(threads.started, 1);
+      assert.equal(await pool.run(2), 2);
+      assert.equal(threads.started, 2);
+    } finally {
+      threads.stop();
+    }
+  });
+});
