@@ -224,7 +224,12 @@ describe('rateLimitConclusions', () => {
   it('states how close the adaptive row came to the concurrency cap, from the numbers', () => {
     const adaptive = { ...queryStrategy('goscale adaptive', 1500, 0, 18), finalLimit: 17 };
     const close = rateLimitConclusions(
-      rateLimitRun([queryStrategy('u', 10_000, 0, 900), queryStrategy('l', 2000, 0, 9), queryStrategy('c', 1400, 0, 10), adaptive]),
+      rateLimitRun([
+        queryStrategy('u', 10_000, 0, 900),
+        queryStrategy('l', 2000, 0, 9),
+        queryStrategy('c', 1400, 0, 10),
+        adaptive,
+      ]),
     );
     assert.equal(close.length, 6);
     assert.equal(close[5]!.ok, true);
@@ -233,12 +238,22 @@ describe('rateLimitConclusions', () => {
       /^goscale adaptive, told nothing about the knee, settled at a limit of 17 \(knee 10\) with 0 errors and 93% of the throughput of c \(1\.50 s against 1\.40 s\)\.$/,
     );
     const far = rateLimitConclusions(
-      rateLimitRun([queryStrategy('u', 10_000, 0, 900), queryStrategy('l', 2000, 0, 9), queryStrategy('c', 1400, 0, 10), queryStrategy('a', 2000, 0, 30)]),
+      rateLimitRun([
+        queryStrategy('u', 10_000, 0, 900),
+        queryStrategy('l', 2000, 0, 9),
+        queryStrategy('c', 1400, 0, 10),
+        queryStrategy('a', 2000, 0, 30),
+      ]),
     );
     assert.equal(far[5]!.ok, false);
     assert.match(far[5]!.text, /70% of the throughput/);
     const failing = rateLimitConclusions(
-      rateLimitRun([queryStrategy('u', 10_000, 0, 900), queryStrategy('l', 2000, 0, 9), queryStrategy('c', 1400, 0, 10), queryStrategy('a', 1400, 3, 30)]),
+      rateLimitRun([
+        queryStrategy('u', 10_000, 0, 900),
+        queryStrategy('l', 2000, 0, 9),
+        queryStrategy('c', 1400, 0, 10),
+        queryStrategy('a', 1400, 3, 30),
+      ]),
     );
     assert.equal(failing[5]!.ok, false);
   });
