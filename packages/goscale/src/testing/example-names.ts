@@ -118,7 +118,7 @@ export declare const fetchJson: App, fetchText: App, fetchPage: App, fetchA: App
 export declare const deploy: App, upload: App, enrich: App, handle: App, render: App, reply: App, report: App;
 export declare const refresh: App, setup: App, send: App, sendBatch: App, connect: App;
 export declare const checkHibernation: App, showStale: App, isTheOne: App, critical: App;
-export declare const taskA: App, use: App, flush: App;
+export declare const taskA: App, use: App, flush: App, query: App, digest: App, shrink: App;
 export declare const ci: { status: App; head: App }, cd: { status: App }, git: { head: App };
 export declare const scanner: { status: App };
 export declare const api: { readPod: App };
@@ -126,7 +126,9 @@ export declare const pool: { query: App; end: App };
 export declare const pending: Job[];
 export declare const retryAfter: number | undefined;
 export declare const fakeNow: number;
+/** An image's pixels, as a worker task takes them. */
+export declare const img: Uint8Array<ArrayBuffer>;
 export declare const e: unknown;
 export declare const v: number;
-export declare const log: { flush: App };
+export declare const log: { flush: App; info: App };
 export declare const watch: (kind: string) => AsyncIterable<{ type: string }>;

@@ -5,6 +5,8 @@
  * The convention an example follows (kept small so that examples stay readable):
  * - Its `import` statements are its own; every other line is checked as the body of one `async` function, so an
  *   example may `await`, `return` and `using` at its top level and may reuse a name another example declares.
+ *   An example with a top-level `export` shows a module (a worker file, a server's entry): it is checked as one,
+ *   with its statements at the top level.
  * - Every export of `goscale` is in scope as if imported, unless the example imports that name itself.
  * - The free names examples lean on (`signal`, `req`, `work()`…) are declared, with types, in `example-names.ts`
  *   beside this file; a name an example needs and that is not there is a type error until it is declared there.
@@ -155,13 +157,14 @@ export function typeCheckExamples(root: string, examples: readonly Example[], na
     const own = importedNames(imports);
     let relative = path.relative(example.dir, namesFile).replace(/\.ts$/, '.js');
     if (!relative.startsWith('.')) relative = `./${relative}`;
+    const isModule = /^export\b/m.test(rest);
     const header = [
       imports,
       `import { ${publicNames.filter((x) => !own.has(x)).join(', ')} } from 'goscale';`,
       ...freeNameLines(freeNames, own, relative),
-      'export async function example() {',
+      ...(isModule ? [] : ['export async function example() {']),
     ].join('\n');
-    files.set(file, `${header}\n${rest}\n}\n`);
+    files.set(file, `${header}\n${rest}\n${isModule ? '' : '}'}\n`);
     origin.set(file, { where: example.where, offset: header.split('\n').length });
   });
 

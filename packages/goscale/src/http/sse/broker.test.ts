@@ -429,12 +429,13 @@ describe('Broker over real sockets', () => {
     t.mock.timers.tick(heartbeatMs - 1);
     broker.publish('a', { data: 'mark' });
     await reader.until((text) => text.includes('mark'));
-    assert.equal(reader.text, 'id: 1\ndata: mark\n\n', 'no ping before heartbeatMs');
+    // The first line is the position sent at connect (no event published yet: id 0).
+    assert.equal(reader.text, 'id: 0\n\nid: 1\ndata: mark\n\n', 'no ping before heartbeatMs');
     t.mock.timers.tick(1);
     await reader.until((text) => text.endsWith(': ping\n\n'));
     t.mock.timers.tick(heartbeatMs);
     await reader.until((text) => text.split(': ping').length === 3);
-    assert.equal(reader.text, 'id: 1\ndata: mark\n\n: ping\n\n: ping\n\n');
+    assert.equal(reader.text, 'id: 0\n\nid: 1\ndata: mark\n\n: ping\n\n: ping\n\n');
     await s.stop();
   });
 
