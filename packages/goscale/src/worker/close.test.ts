@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { WorkerPool } from './index.js';
 import { sharedGate, threadCounter } from './testing/gate.js';
 
@@ -69,6 +70,32 @@ describe('WorkerPool.close', () => {
       assert.equal(threads.started, 2);
     } finally {
       threads.stop();
+    }
+  });
+
+  it('keeps an idle thread for an idleMs past 2^31 − 1 ms, which a bare setTimeout turns into 1 ms', async () => {
+    const workers: Worker[] = [];
+    const exited = new Set<Worker>();
+    const onWorker = (worker: Worker) => {
+      workers.push(worker);
+      worker.once('exit', () => exited.add(worker));
+    };
+    process.on('worker', onWorker);
+    try {
+      await using long = new WorkerPool(tasks, { threads: 1, idleMs: 2 ** 31 });
+      assert.equal(await long.run(1), 1);
+      assert.equal(workers.length, 1);
+      // A control pool whose thread does retire after 1 ms. Its idle timer is armed after the long pool's, so a long
+      // timer turned into 1 ms would have fired first.
+      await using control = new WorkerPool(tasks, { threads: 1, idleMs: 1 });
+      assert.equal(await control.run(2), 2);
+      const [longThread, controlThread] = workers as [Worker, Worker];
+      const keepAlive = setInterval(() => {}, 60_000);
+      while (!exited.has(controlThread)) await new Promise((resolve) => setImmediate(resolve));
+      clearInterval(keepAlive);
+      assert.equal(exited.has(longThread), false, 'the long-idle thread retired at once');
+    } finally {
+      process.off('worker', onWorker);
     }
   });
 });

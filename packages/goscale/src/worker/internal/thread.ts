@@ -12,6 +12,7 @@ import {
 } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { reasonOf } from '../../internal/abort.js';
+import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import type { ListNode, List } from '../../internal/list.js';
 import { deserializeError, type SerializedError } from './errors.js';
 import { Code, SLOTS, Slot, type ThreadMessage } from './protocol.js';
@@ -34,7 +35,7 @@ export interface Entry extends ListNode {
   index: number;
   /** Settled (resolved, rejected, or aborted and rejected): later news about it is dropped. */
   done: boolean;
-  grace: NodeJS.Timeout | undefined;
+  grace: LongTimer | undefined;
 }
 
 /** What a thread tells its pool. */
@@ -81,7 +82,7 @@ export class Thread {
   /** When it last reported, or was sent work with nothing in hand. */
   #heard = 0;
   #refed = true;
-  #idle: NodeJS.Timeout | undefined;
+  #idle: LongTimer | undefined;
   /** Why the pool ended it, if it did: the tasks whose results were lost are told so. */
   #ending: 'abort' | 'retire' | undefined;
   #error: unknown;
@@ -190,7 +191,7 @@ export class Thread {
     }
     Atomics.add(this.#shared, Slot.CONTROL, 1);
     if (Number.isFinite(this.#host.graceMs)) {
-      entry.grace = setTimeout(() => this.#expire(entry), this.#host.graceMs);
+      entry.grace = setLongTimeout(() => this.#expire(entry), this.#host.graceMs);
     }
   }
 
@@ -214,7 +215,7 @@ export class Thread {
   retire(): void {
     if (this.#ending !== undefined) return;
     this.#ending = 'retire';
-    clearTimeout(this.#idle);
+    this.#idle?.clear();
     void this.#worker.terminate();
   }
 
@@ -232,7 +233,7 @@ export class Thread {
       const entry = this.#inflight[this.#head]!;
       this.#inflight[this.#head++] = undefined as never;
       entry.thread = undefined;
-      clearTimeout(entry.grace);
+      entry.grace?.clear();
       const code = results[i] as number;
       const value = results[i + 1];
       if (code === Code.OK) settle(entry, true, value);
@@ -252,7 +253,7 @@ export class Thread {
   }
 
   #onExit(code: number): void {
-    clearTimeout(this.#idle);
+    this.#idle?.clear();
     const crashed = this.#ending === undefined;
     this.#ending ??= 'retire';
     const taken = this.#takenCount();
@@ -267,7 +268,7 @@ export class Thread {
     for (let i = this.#head; i < this.#inflight.length; i++) {
       const entry = this.#inflight[i]!;
       entry.thread = undefined;
-      clearTimeout(entry.grace);
+      entry.grace?.clear();
       if (entry.done) continue;
       // A task that went with the thread is rejected, never run twice; one it had not taken runs elsewhere, unless
       // its transferred buffers went with the thread.
@@ -282,7 +283,7 @@ export class Thread {
   }
 
   #setBusy(): void {
-    clearTimeout(this.#idle);
+    this.#idle?.clear();
     this.#idle = undefined;
     if (!this.#refed) {
       this.#refed = true;
@@ -298,7 +299,7 @@ export class Thread {
     }
     const idleMs = this.#host.idleMs;
     if (Number.isFinite(idleMs) && this.#ending === undefined) {
-      this.#idle = setTimeout(() => {
+      this.#idle = setLongTimeout(() => {
         if (this.load === 0) {
           this.#host.leaving(this, false);
           this.retire();
