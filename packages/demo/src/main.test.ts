@@ -12,6 +12,8 @@ describe('parseCli', () => {
       seed: 42,
       json: false,
       html: undefined,
+      serve: false,
+      port: 8080,
       help: false,
     });
   });
@@ -25,6 +27,8 @@ describe('parseCli', () => {
         seed: 7,
         json: true,
         html: 'r.html',
+        serve: false,
+        port: 8080,
         help: false,
       },
     );
@@ -34,6 +38,20 @@ describe('parseCli', () => {
     assert.throws(() => parseCli(['--section', '9']), { name: 'RangeError', message: /got `9`/ });
     assert.throws(() => parseCli(['--seed', 'x']), { name: 'RangeError', message: /got `x`/ });
     assert.throws(() => parseCli(['--bogus']), /bogus/);
+    assert.throws(() => parseCli(['--serve', '--port', '70000']), {
+      name: 'RangeError',
+      message: /got `70000`/,
+    });
+    assert.throws(() => parseCli(['--serve', '--port=1.5']), { name: 'RangeError', message: /got `1.5`/ });
+    assert.throws(() => parseCli(['--port', '0']), { name: 'TypeError', message: /--port needs --serve/ });
+    assert.throws(() => parseCli(['--serve', '--section', '1']), { message: /drop --section/ });
+  });
+
+  it('reads --serve with a port (0 picks a free one)', () => {
+    const cli = parseCli(['--serve', '--port', '0', '--quick']);
+    assert.equal(cli.serve, true);
+    assert.equal(cli.port, 0);
+    assert.equal(cli.quick, true);
   });
 });
 

@@ -1,13 +1,15 @@
 /**
- * @module The talk's demo: `npm run demo -- [--section N] [--quick] [--json] [--html report.html] [--seed S]`.
+ * @module The talk's demo: `npm run demo -- [--section N] [--quick] [--json] [--html report.html] [--seed S]`, or
+ * `npm run demo -- --serve [--port N]` for the live dashboard.
  */
 import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { agent } from './lib/client.js';
 import { ProgressLine, paint, renderConclusions, renderTable, wantsColour, fmtMs } from './lib/format.js';
+import { startDashboard } from './dashboard/server.js';
 import { renderHtml } from './lib/html.js';
-import { SECTIONS, runSection, type SectionResult } from './sections/index.js';
+import { SECTIONS, SECTION_NUMBERS, runSection, type SectionResult } from './sections/index.js';
 
 export { runSection } from './sections/index.js';
 export type { Conclusion, RunOptions, SectionResult, Table } from './sections/index.js';
@@ -18,8 +20,13 @@ const USAGE = `Usage: npm run demo -- [options]   (from packages/demo: npm start
   --seed S        seed for every latency distribution (default 42)
   --json          print all measurements as JSON on stdout (and nothing else)
   --html FILE     also write a self-contained HTML report with a timeline per strategy
+  --serve         serve the live dashboard and talk mode on 127.0.0.1 instead (sections run from the page)
+  --port N        the dashboard's port (default 8080; 0 picks a free one)
   --help          this text
 `;
+
+/** The dashboard's port when `--port` is not given. */
+export const DEFAULT_PORT = 8080;
 
 /** Parsed command line. */
 export interface CliOptions {
@@ -28,6 +35,9 @@ export interface CliOptions {
   seed: number;
   json: boolean;
   html: string | undefined;
+  /** Serve the live dashboard instead of running sections here. */
+  serve: boolean;
+  port: number;
   help: boolean;
 }
 
@@ -49,21 +59,49 @@ export function parseCli(argv: string[]): CliOptions {
       seed: { type: 'string', default: '42' },
       json: { type: 'boolean', default: false },
       html: { type: 'string' },
+      serve: { type: 'boolean', default: false },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
-  const sections = (values.section ?? ['1', '2', '3', '4', '5']).map((s) => {
+  const sections = (values.section ?? SECTION_NUMBERS.map(String)).map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n) || SECTIONS[n] === undefined) {
-      throw new RangeError(`demo: expected --section to be 1 to 5, got \`${s}\``);
+      throw new RangeError(
+        `demo: expected --section to be ${SECTION_NUMBERS[0]} to ${SECTION_NUMBERS.at(-1)}, got \`${s}\``,
+      );
     }
     return n;
   });
   const seed = Number(values.seed);
   if (!Number.isInteger(seed))
     throw new RangeError(`demo: expected --seed to be an integer, got \`${values.seed}\``);
-  return { sections, quick: values.quick, seed, json: values.json, html: values.html, help: values.help };
+  const port = Number(values.port ?? DEFAULT_PORT);
+  if (values.port !== undefined && !values.serve) {
+    throw new TypeError(`demo: --port needs --serve, got \`--port ${values.port}\` alone`);
+  }
+  if (!/^\d+$/.test(values.port ?? '0') || port > 65535) {
+    throw new RangeError(`demo: expected --port to be 0 to 65535, got \`${values.port}\``);
+  }
+  if (values.serve) {
+    const conflicting = (['section', 'json', 'html'] as const).find((k) =>
+      k === 'json' ? values.json : values[k] !== undefined,
+    );
+    if (conflicting !== undefined) {
+      throw new TypeError(`demo: --serve runs sections from the page; drop --${conflicting}`);
+    }
+  }
+  return {
+    sections,
+    quick: values.quick,
+    seed,
+    json: values.json,
+    html: values.html,
+    serve: values.serve,
+    port,
+    help: values.help,
+  };
 }
 
 /**
@@ -85,6 +123,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (cli.help) {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (cli.serve) {
+    const dashboard = await startDashboard({
+      port: cli.port,
+      seed: cli.seed,
+      quick: cli.quick,
+      signals: ['SIGINT', 'SIGTERM'],
+      exit: true,
+    });
+    process.stdout.write(
+      `goscale dashboard: ${dashboard.url}   talk mode: ${dashboard.url}#talk   (seed ${cli.seed}; Ctrl-C stops)\n`,
+    );
     return 0;
   }
   const colour = wantsColour(process.stdout);

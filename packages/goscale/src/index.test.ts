@@ -9,8 +9,10 @@ const promised: Record<string, string[]> = {
   chan: ['Channel', 'ChannelClosedError', 'select', 'trySelect', 'recvOn', 'sendOn'],
   group: ['Group', 'merge', 'fanOut'],
   pool: ['map', 'forEach', 'stream', 'batch', 'limit', 'limitFunction'],
+  adaptive: ['adaptive', 'AdaptiveLimit', 'gradient2', 'aimd', 'vegas', 'isOverloadError'],
   rate: ['Limiter'],
-  http: ['requestSignal', 'Broker', 'gracefulShutdown'],
+  http: ['requestSignal', 'Broker', 'gracefulShutdown', 'MemoryBus'],
+  worker: ['WorkerPool', 'move'],
 };
 
 describe('package entry', () => {
@@ -28,9 +30,27 @@ describe('package entry', () => {
     });
   }
 
+  it('exports the BrokerBus conformance suite from goscale/http/testing, and only there', async () => {
+    const testing = (await import('./http/sse/bus-conformance.js')) as Record<string, unknown>;
+    assert.equal(typeof testing.testBrokerBus, 'function');
+    assert.equal('testBrokerBus' in root, false);
+    const pkg = (await import('../package.json', { with: { type: 'json' } })).default as {
+      exports: Record<string, { source: string }>;
+    };
+    assert.equal(pkg.exports['./http/testing']?.source, './src/http/sse/bus-conformance.ts');
+  });
+
   it('exports nothing from the internal folder', () => {
     const exported = new Set(Object.keys(root));
-    for (const internal of ['List', 'reasonOf', 'checkInteger', 'describe']) {
+    for (const internal of [
+      'List',
+      'reasonOf',
+      'checkInteger',
+      'describe',
+      'Thread',
+      'unwrapMoved',
+      'MOVE',
+    ]) {
       assert.equal(exported.has(internal), false, `${internal} must stay internal`);
     }
   });

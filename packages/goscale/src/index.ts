@@ -7,5 +7,7 @@ export * from './sync/index.js';
 export * from './chan/index.js';
 export * from './group/index.js';
 export * from './pool/index.js';
+export * from './adaptive/index.js';
 export * from './rate/index.js';
 export * from './http/index.js';
+export * from './worker/index.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeXml, packLanes, renderHtml, renderTimelineSvg } from './html.js';
+import { escapeXml, packLanes, renderHtml, renderLimitSvg, renderTimelineSvg } from './html.js';
 import type { Timeline } from './timeline.js';
 
 /** A tiny well-formedness check: tags balance, attributes are quoted, no stray `<` or `&`. */
@@ -79,6 +79,31 @@ describe('renderTimelineSvg', () => {
     assert.equal(bars[2]!.attrs.x, bars[3]!.attrs.x);
     const marker = tags.find((t) => t.name === 'line' && t.attrs.class === 'event')!;
     assert.equal(marker.attrs.x1, bars[2]!.attrs.x);
+  });
+});
+
+describe('renderLimitSvg', () => {
+  it('draws the limit over time beside the in-flight count, on one scale, and nothing for a fixed strategy', () => {
+    assert.equal(renderLimitSvg(timeline, 300), '');
+    const adaptive: Timeline = {
+      ...timeline,
+      limits: [
+        { at: 0, limit: 1 },
+        { at: 100, limit: 4 },
+      ],
+    };
+    const svg = renderLimitSvg(adaptive, 300);
+    const { tags } = parseXml(svg);
+    const paths = tags.filter((t) => t.name === 'path');
+    assert.deepEqual(
+      paths.map((p) => p.attrs.class),
+      ['inflight', 'limit'],
+    );
+    // The limit steps from 1 to 4 at 100 ms (x = 10 + 100/300 * 880), then runs to the end (300 ms).
+    assert.match(paths[1]!.attrs.d!, /^M10\.00,\d+\.\d+ H303\.33 V\d+\.\d+ H890\.00$/);
+    // The scale's top is the larger of the peak in flight (2) and the highest limit (4).
+    assert.match(svg, /peak 4\)/);
+    assert.match(svg, /ends at 4/);
   });
 });
 

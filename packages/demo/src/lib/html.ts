@@ -90,6 +90,52 @@ export function renderTimelineSvg(timeline: Timeline, maxMs: number): string {
   );
 }
 
+/**
+ * Renders an adaptive strategy's concurrency limit over time beside its in-flight count (from the bars), as two
+ * step lines on one scale: the limit finding the knee, and the work following it.
+ * @param timeline - a timeline with `limits`.
+ * @param maxMs - the time at the right edge (the section's shared scale).
+ * @returns the `<svg>` element's markup, or '' when the timeline has no limits.
+ * @example
+ * ```ts
+ * renderLimitSvg(result.timelines[3], 1500);
+ * ```
+ */
+export function renderLimitSvg(timeline: Timeline, maxMs: number): string {
+  const limits = timeline.limits ?? [];
+  if (limits.length === 0) return '';
+  const height = 120;
+  const plot = height - 24;
+  const steps: Array<[number, number]> = [];
+  for (const bar of timeline.bars) steps.push([bar.start, 1], [bar.end, -1]);
+  steps.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const inFlight: Array<[number, number]> = [[0, 0]];
+  let running = 0;
+  for (const [at, delta] of steps) inFlight.push([at, (running += delta)]);
+  const top = Math.max(1, ...inFlight.map(([, n]) => n), ...limits.map((l) => l.limit));
+  const x = (ms: number): string => (LEFT + (Math.max(0, ms) / Math.max(1, maxMs)) * PLOT).toFixed(2);
+  const y = (n: number): string => (plot - (n / top) * (plot - 4)).toFixed(2);
+  const line = (points: Array<[number, number]>, end: number): string => {
+    let d = `M${x(points[0]![0])},${y(points[0]![1])}`;
+    for (let i = 1; i < points.length; i++) d += ` H${x(points[i]![0])} V${y(points[i]![1])}`;
+    return `${d} H${x(end)}`;
+  };
+  const end = timeline.wallMs;
+  const finalLimit = limits[limits.length - 1]!.limit;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="limits" data-strategy="${escapeXml(timeline.strategy)}" ` +
+    `width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img">` +
+    `<title>${escapeXml(`${timeline.strategy}: concurrency limit (ends at ${finalLimit}) and tasks in flight (peak ${top})`)}</title>` +
+    `<line class="tick" x1="${LEFT}" x2="${WIDTH - LEFT}" y1="${y(top)}" y2="${y(top)}"/><text x="${LEFT + 12}" y="${(Number(y(top)) - 2).toFixed(2)}">${top}</text>` +
+    `<path class="inflight" d="${line(inFlight, end)}"/>` +
+    `<path class="limit" d="${line(
+      limits.map((l) => [l.at, l.limit]),
+      end,
+    )}"/>` +
+    `<text class="limit" x="${WIDTH - LEFT}" y="${plot + 16}">limit</text><text class="inflight" x="${WIDTH - LEFT - 50}" y="${plot + 16}">in flight</text></svg>`
+  );
+}
+
 function niceStep(maxMs: number): number {
   const raw = Math.max(1, maxMs) / 8;
   const p = 10 ** Math.floor(Math.log10(raw));
@@ -129,7 +175,7 @@ export function renderHtml(
     const timelines = r.timelines
       .map(
         (t) =>
-          `<figure><figcaption>${escapeXml(t.strategy)} — ${t.wallMs.toFixed(0)} ms</figcaption>${renderTimelineSvg(t, maxMs)}</figure>`,
+          `<figure><figcaption>${escapeXml(t.strategy)} — ${t.wallMs.toFixed(0)} ms</figcaption>${renderTimelineSvg(t, maxMs)}${renderLimitSvg(t, maxMs)}</figure>`,
       )
       .join('');
     return `<section id="s${r.section}"><h2>${r.section}. ${escapeXml(r.title)}</h2>${r.tables.map(tableHtml).join('')}<ul class="conclusions">${conclusions}</ul>${timelines}</section>`;
@@ -145,8 +191,10 @@ figure{margin:1em 0}figcaption{font-weight:600}svg.timeline{background:#fafafa;b
 rect.ok{fill:#3a9d5d}rect.fail{fill:#d64545}line.tick{stroke:#e2e2e2}line.end{stroke:#333;stroke-dasharray:3 2}
 svg text{font-size:10px;fill:#777;text-anchor:middle}line.event{stroke:#e08a00;stroke-width:1.5}
 text.event{fill:#e08a00;text-anchor:start;font-weight:600}
+svg.limits{background:#fafafa;border:1px solid #eee;border-top:0}path.limit{fill:none;stroke:#2b6cb0;stroke-width:1.5}
+path.inflight{fill:none;stroke:#3a9d5d;stroke-width:1}text.limit{fill:#2b6cb0;text-anchor:end}text.inflight{fill:#3a9d5d;text-anchor:end}
 </style></head><body>
-<h1>goscale demo</h1><p>Seed ${meta.seed}${meta.quick ? ' (quick run)' : ''}. Every bar is one task over time (shared scale within a section): green succeeded, red failed; the dashed line is when the strategy finished. Lanes are packed greedily, so their number is the concurrency.</p>
+<h1>goscale demo</h1><p>Seed ${meta.seed}${meta.quick ? ' (quick run)' : ''}. Every bar is one task over time (shared scale within a section): green succeeded, red failed; the dashed line is when the strategy finished. Lanes are packed greedily, so their number is the concurrency. Under an adaptive strategy, the blue line is its concurrency limit over time and the green one the tasks in flight.</p>
 ${sections.join('\n')}
 </body></html>
 `;

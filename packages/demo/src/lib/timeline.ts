@@ -24,6 +24,32 @@ export interface Timeline {
   heapPeakBytes: number;
   /** Moments worth a vertical line in the chart, e.g. `{ at: 400, label: 'SIGTERM' }`. */
   events: Array<{ at: number; label: string }>;
+  /** An adaptive strategy's concurrency limit over time: its value from each `at` on (absent for fixed ones). */
+  limits?: Array<{ at: number; limit: number }>;
+}
+
+/**
+ * Watches one strategy while it runs (the live dashboard). Called synchronously from the {@link Recorder}, in the
+ * order things happen; it must neither throw nor wait. Task numbers count from 0 in the order tasks start.
+ */
+export interface StrategyWatcher {
+  /** Task `task` started at `at` (ms since the strategy started). */
+  taskStart(task: number, at: number): void;
+  /** Task `task` ended; a task recorded with `mark` (it never ran or never finished) ends without a start. */
+  taskEnd(task: number, bar: Bar): void;
+  /** A moment worth a vertical line, as recorded by `event`. */
+  marker(at: number, label: string): void;
+  /** The strategy finished with this timeline. */
+  finish(timeline: Timeline): void;
+}
+
+/**
+ * Watches a whole section: told of each strategy as its recording starts, in order (the order of the section's
+ * timelines), it returns that strategy's {@link StrategyWatcher}.
+ */
+export interface RunWatcher {
+  /** A strategy named `name` starts now; `now()` reads its clock (ms since it started). */
+  strategy(name: string, now: () => number): StrategyWatcher;
 }
 
 /**
@@ -42,20 +68,25 @@ export class Recorder {
   readonly #t0 = performance.now();
   readonly #bars: Bar[] = [];
   readonly #events: Array<{ at: number; label: string }> = [];
+  readonly #limits: Array<{ at: number; limit: number }> = [];
   readonly #heap0 = process.memoryUsage().heapUsed;
   #heapPeak = 0;
   #running = 0;
   #peak = 0;
   #sampler: ReturnType<typeof setInterval> | undefined;
   #onTask: ((done: number) => void) | undefined;
+  #watcher: StrategyWatcher | undefined;
+  #tasks = 0;
 
   /**
    * @param strategy - the name shown in tables and the timeline.
    * @param onTask - called with the number of finished tasks after each one (drives the progress line).
+   * @param watcher - told of every task as it starts and ends (drives the live dashboard).
    */
-  constructor(strategy: string, onTask?: (done: number) => void) {
+  constructor(strategy: string, onTask?: (done: number) => void, watcher?: RunWatcher) {
     this.#strategy = strategy;
     this.#onTask = onTask;
+    this.#watcher = watcher?.strategy(strategy, () => this.now());
     this.#sampler = setInterval(() => this.#sample(), 10);
     this.#sampler.unref();
   }
@@ -76,14 +107,16 @@ export class Recorder {
    */
   async track<T>(task: () => Promise<T>, outcomeOf: (value: T) => number | string): Promise<T> {
     const start = this.now();
+    const id = this.#tasks++;
+    this.#watcher?.taskStart(id, start);
     this.#running++;
     if (this.#running > this.#peak) this.#peak = this.#running;
     try {
       const value = await task();
-      this.#push(start, outcomeOf(value));
+      this.#push(id, start, outcomeOf(value));
       return value;
     } catch (error) {
-      this.#push(start, error instanceof Error ? error.name : 'error');
+      this.#push(id, start, error instanceof Error ? error.name : 'error');
       throw error;
     } finally {
       this.#running--;
@@ -92,19 +125,29 @@ export class Recorder {
 
   /** Records a task that never ran or never finished (lost items, hung sources) as a bar of its own. */
   mark(start: number, end: number, outcome: string): void {
-    this.#bars.push({ start, end, outcome, ok: false });
+    const bar: Bar = { start, end, outcome, ok: false };
+    this.#bars.push(bar);
+    this.#watcher?.taskEnd(this.#tasks++, bar);
   }
 
   /** Records a moment (drawn as a labelled vertical line) and returns its time. */
   event(label: string): number {
     const at = this.now();
     this.#events.push({ at, label });
+    this.#watcher?.marker(at, label);
     return at;
   }
 
-  #push(start: number, outcome: number | string): void {
+  /** Records that the strategy's concurrency limit is `limit` from now on (an adaptive limit's `onChange`). */
+  limit(limit: number): void {
+    this.#limits.push({ at: this.now(), limit });
+  }
+
+  #push(id: number, start: number, outcome: number | string): void {
     const ok = typeof outcome === 'number' && outcome >= 200 && outcome < 300;
-    this.#bars.push({ start, end: this.now(), outcome, ok });
+    const bar: Bar = { start, end: this.now(), outcome, ok };
+    this.#bars.push(bar);
+    this.#watcher?.taskEnd(id, bar);
     this.#onTask?.(this.#bars.length);
   }
 
@@ -116,7 +159,7 @@ export class Recorder {
     this.#sampler = undefined;
     const errors: Record<string, number> = {};
     for (const bar of this.#bars) if (!bar.ok) errors[bar.outcome] = (errors[bar.outcome] ?? 0) + 1;
-    return {
+    const timeline: Timeline = {
       strategy: this.#strategy,
       wallMs,
       bars: this.#bars,
@@ -124,7 +167,11 @@ export class Recorder {
       clientPeakInFlight: this.#peak,
       heapPeakBytes: this.#heapPeak,
       events: this.#events,
+      ...(this.#limits.length > 0 ? { limits: this.#limits } : {}),
     };
+    this.#watcher?.finish(timeline);
+    this.#watcher = undefined;
+    return timeline;
   }
 }
 

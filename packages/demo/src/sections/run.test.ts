@@ -3,12 +3,12 @@ import { after, describe, it } from 'node:test';
 import { agent } from '../lib/client.js';
 import { makeWorkloads } from '../services/kube-api.js';
 import { verdictOf } from './hibernation.js';
-import { runSection } from './index.js';
-import { conclude1, tables1, type Section1 } from './s1-conclusions.js';
-import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
-import { conclude3, tables3, type Section3 } from './s3-conclusions.js';
-import { conclude4, tables4, type Section4 } from './s4-conclusions.js';
-import { conclude5, tables5, type Section5 } from './s5-conclusions.js';
+import { SECTIONS, runSection } from './index.js';
+import { workerPoolConclusions, workerPoolTables, type WorkerPoolMeasurements } from './s1-conclusions.js';
+import { fanOutConclusions, fanOutTables, type FanOutMeasurements } from './s2-conclusions.js';
+import { rateLimitConclusions, rateLimitTables, type RateLimitMeasurements } from './s3-conclusions.js';
+import { shutdownConclusions, shutdownTables, type ShutdownMeasurements } from './s4-conclusions.js';
+import { caseStudyConclusions, caseStudyTables, type CaseStudyMeasurements } from './s5-conclusions.js';
 import type { SectionResult } from './types.js';
 
 after(() => agent.destroy());
@@ -26,8 +26,12 @@ function assertDerived<M>(r: SectionResult, conclude: (m: M) => unknown, tables:
 
 describe('runSection --quick', () => {
   it('section 1: every item accounted for, goscale map within its limit and losing nothing', async () => {
-    const r = await runSection(1, opts);
-    const m = assertDerived<Section1>(r, conclude1, tables1);
+    const texts: string[] = [];
+    const r = await runSection(1, { ...opts, progress: (text) => texts.push(text) });
+    assert.equal(r.title, SECTIONS[1]!.title);
+    assert.ok(texts.length > 0);
+    for (const text of texts) assert.ok(text.startsWith(`1. ${SECTIONS[1]!.title} · `), text);
+    const m = assertDerived<WorkerPoolMeasurements>(r, workerPoolConclusions, workerPoolTables);
     for (const s of m.strategies) assert.equal(s.ok + s.failed, m.deployments, s.name);
     const [, batches, pool] = m.strategies;
     assert.equal(pool!.failed, 0);
@@ -41,7 +45,7 @@ describe('runSection --quick', () => {
 
   it('section 2: the deadline gives partial results and the hand-rolled fan-in never finishes', async () => {
     const r = await runSection(2, opts);
-    const m = assertDerived<Section2>(r, conclude2, tables2);
+    const m = assertDerived<FanOutMeasurements>(r, fanOutConclusions, fanOutTables);
     assert.ok(m.fanOutMs < m.sequentialMs);
     assert.deepEqual(m.deadline.timedOut, [m.deadline.hung]);
     assert.equal(m.deadline.heldAtSourceAfter, 0);
@@ -52,9 +56,14 @@ describe('runSection --quick', () => {
 
   it('section 3: the capped strategies never fail and the mutex loses no update', async () => {
     const r = await runSection(3, opts);
-    const m = assertDerived<Section3>(r, conclude3, tables3);
-    const [, limiter, cap] = m.strategies;
+    const m = assertDerived<RateLimitMeasurements>(r, rateLimitConclusions, rateLimitTables);
+    const [, limiter, cap, adaptive] = m.strategies;
     assert.equal(cap!.failed, 0);
+    // The adaptive row: every query accounted for, none timed out, and its limit over time is in the timeline.
+    assert.equal(adaptive!.ok + adaptive!.failed, m.queries);
+    assert.equal(adaptive!.failed, 0);
+    assert.ok(r.timelines[3]!.limits!.length > 1);
+    assert.equal(adaptive!.finalLimit, r.timelines[3]!.limits!.at(-1)!.limit);
     assert.ok(cap!.servicePeakInFlight <= m.model.knee);
     assert.equal(limiter!.ok + limiter!.failed, m.queries);
     assert.equal(m.race.mutexFinal, m.race.increments);
@@ -63,7 +72,7 @@ describe('runSection --quick', () => {
 
   it('section 4: SIGTERM loses nothing', async () => {
     const r = await runSection(4, opts);
-    const m = assertDerived<Section4>(r, conclude4, tables4);
+    const m = assertDerived<ShutdownMeasurements>(r, shutdownConclusions, shutdownTables);
     assert.equal(m.exitCode, 0);
     assert.equal(m.inFlight.completed, m.inFlight.sent);
     assert.equal(m.sse.gotFinalEvent, m.sse.subscribers);
@@ -74,7 +83,7 @@ describe('runSection --quick', () => {
 
   it('section 5: identical verdicts from every strategy, every workload counted once', async () => {
     const r = await runSection(5, opts);
-    const m = assertDerived<Section5>(r, conclude5, tables5);
+    const m = assertDerived<CaseStudyMeasurements>(r, caseStudyConclusions, caseStudyTables);
     assert.equal(m.verdictsIdentical, true);
     // The seed fixes the cluster, so the tally is known before any request: every strategy must arrive at it.
     const want = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };

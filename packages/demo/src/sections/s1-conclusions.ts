@@ -3,10 +3,11 @@
  */
 import { percentFaster, plural, speedPhrase } from '../lib/conclude.js';
 import { fmtBytes, fmtErrors, fmtMs } from '../lib/format.js';
+import { concludeCpu1, cpuTable1, type CpuBound1 } from './s1-cpu-bound.js';
 import type { Conclusion, Table } from './types.js';
 
 /** One strategy's numbers. */
-export interface Strategy1 {
+export interface WorkerPoolStrategy {
   name: string;
   wallMs: number;
   /** Deployments the API accepted (202). */
@@ -19,14 +20,16 @@ export interface Strategy1 {
 }
 
 /** Everything section 1 measured. `strategies` is [unbounded, fixed batches, goscale map]. */
-export interface Section1 {
+export interface WorkerPoolMeasurements {
   deployments: number;
   concurrency: number;
   capacity: { workers: number; maxQueue: number };
-  strategies: Strategy1[];
+  strategies: WorkerPoolStrategy[];
   /** The makespan no scheduler can beat at this concurrency: max(sum of service times / concurrency, longest). */
   ideal: { makespanMs: number; sumServiceMs: number; maxServiceMs: number };
   split: { items: number; workers: number; handRolledProcessed: number; goscaleProcessed: number };
+  /** The CPU-bound half of "what batch size?" (absent in measurements recorded before it existed). */
+  cpu?: CpuBound1 | undefined;
 }
 
 /**
@@ -35,10 +38,10 @@ export interface Section1 {
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables1(result.measurements).map((t) => t.title);
+ * workerPoolTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables1(m: Section1): Table[] {
+export function workerPoolTables(m: WorkerPoolMeasurements): Table[] {
   return [
     {
       title: `${m.deployments} deployments against an API with ${m.capacity.workers} workers and a queue of ${m.capacity.maxQueue}`,
@@ -67,6 +70,7 @@ export function tables1(m: Section1): Table[] {
         ['goscale map', String(m.split.goscaleProcessed), String(m.split.items - m.split.goscaleProcessed)],
       ],
     },
+    ...(m.cpu === undefined ? [] : [cpuTable1(m.cpu)]),
   ];
 }
 
@@ -76,11 +80,15 @@ export function tables1(m: Section1): Table[] {
  * @returns the conclusions, in the order the talk makes its points.
  * @example
  * ```ts
- * for (const c of conclude1(result.measurements)) console.log(c.text);
+ * for (const c of workerPoolConclusions(result.measurements)) console.log(c.text);
  * ```
  */
-export function conclude1(m: Section1): Conclusion[] {
-  const [unbounded, batches, pool] = m.strategies as [Strategy1, Strategy1, Strategy1];
+export function workerPoolConclusions(m: WorkerPoolMeasurements): Conclusion[] {
+  const [unbounded, batches, pool] = m.strategies as [
+    WorkerPoolStrategy,
+    WorkerPoolStrategy,
+    WorkerPoolStrategy,
+  ];
   const out: Conclusion[] = [];
   out.push(
     unbounded.failed > 0
@@ -125,5 +133,7 @@ export function conclude1(m: Section1): Conclusion[] {
     ok: lostMap === 0 && lost === m.split.items % m.split.workers,
     text: `Integer-division split of ${m.split.items} items over ${m.split.workers} workers lost ${plural(lost, 'item')} (${m.split.items} mod ${m.split.workers} = ${m.split.items % m.split.workers}), silently; goscale map lost ${lostMap}.`,
   });
+  // "What batch size?" — the I/O-bound half is the window above; the CPU-bound half is threads.
+  if (m.cpu !== undefined) out.push(concludeCpu1(m.cpu));
   return out;
 }

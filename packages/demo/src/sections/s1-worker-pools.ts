@@ -3,10 +3,17 @@
  */
 import { map } from 'goscale';
 import { call } from '../lib/client.js';
-import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
-import { startDeployApi, type DeployApi } from '../services/deploy-api.js';
-import { conclude1, tables1, type Section1, type Strategy1 } from './s1-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import { errorCount, type Recorder, type Timeline } from '../lib/timeline.js';
+import { startDeployApi, type DeployApi, type DeployApiStats } from '../services/deploy-api.js';
+import { measureCpuBound } from './s1-cpu-bound.js';
+import { measureStrategy } from '../lib/measure.js';
+import {
+  workerPoolConclusions,
+  workerPoolTables,
+  type WorkerPoolMeasurements,
+  type WorkerPoolStrategy,
+} from './s1-conclusions.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 /** Triggers one deployment; the outcome is the HTTP status (0 for a network error). */
 function deploy(api: DeployApi, id: number, signal?: AbortSignal): Promise<number> {
@@ -35,29 +42,16 @@ async function integerSplit(
   await Promise.all(workers);
 }
 
-async function measureStrategy(
-  api: DeployApi,
-  name: string,
-  opts: RunOptions,
-  n: number,
-  run: (rec: Recorder) => Promise<unknown>,
-): Promise<{ strategy: Strategy1; timeline: Timeline }> {
-  api.resetStats();
-  const rec = new Recorder(name, (done) => opts.progress?.(`1 worker pools · ${name} · ${done}/${n}`));
-  await run(rec);
-  const timeline = rec.finish();
-  const stats = api.stats();
+/** One strategy's row of the table, from its timeline and the API's counters. */
+function strategyRow(name: string, timeline: Timeline, stats: DeployApiStats): WorkerPoolStrategy {
   return {
-    timeline,
-    strategy: {
-      name,
-      wallMs: timeline.wallMs,
-      ok: stats.accepted,
-      failed: errorCount(timeline),
-      errors: timeline.errors,
-      servicePeakInFlight: stats.peakInFlight,
-      heapPeakBytes: timeline.heapPeakBytes,
-    },
+    name,
+    wallMs: timeline.wallMs,
+    ok: stats.accepted,
+    failed: errorCount(timeline),
+    errors: timeline.errors,
+    servicePeakInFlight: stats.peakInFlight,
+    heapPeakBytes: timeline.heapPeakBytes,
   };
 }
 
@@ -70,7 +64,7 @@ async function measureStrategy(
  * const result = await runWorkerPools({ seed: 42, quick: true });
  * ```
  */
-export async function runWorkerPools(opts: RunOptions): Promise<SectionResult<Section1>> {
+export async function runWorkerPools(opts: RunOptions): Promise<SectionBody<WorkerPoolMeasurements>> {
   const n = opts.quick ? 200 : 1000;
   const workers = 20;
   const maxQueue = opts.quick ? 40 : 100;
@@ -83,19 +77,26 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionResult<Se
         () => deploy(api, id, signal),
         (s) => s,
       );
-    const results = [
-      await measureStrategy(api, 'unbounded Promise.all', opts, n, (rec) =>
-        Promise.all(ids.map((id) => tracked(rec, id))),
-      ),
-      await measureStrategy(api, `fixed batches of ${concurrency}`, opts, n, async (rec) => {
-        for (let i = 0; i < n; i += concurrency) {
-          await Promise.all(ids.slice(i, i + concurrency).map((id) => tracked(rec, id)));
-        }
-      }),
-      await measureStrategy(api, `goscale map (concurrency ${concurrency})`, opts, n, (rec) =>
-        map(ids, (id, _index, signal) => tracked(rec, id, signal), { concurrency }),
-      ),
+    const strategies: Array<[string, (rec: Recorder) => Promise<unknown>]> = [
+      ['unbounded Promise.all', (rec) => Promise.all(ids.map((id) => tracked(rec, id)))],
+      [
+        `fixed batches of ${concurrency}`,
+        async (rec) => {
+          for (let i = 0; i < n; i += concurrency) {
+            await Promise.all(ids.slice(i, i + concurrency).map((id) => tracked(rec, id)));
+          }
+        },
+      ],
+      [
+        `goscale map (concurrency ${concurrency})`,
+        (rec) => map(ids, (id, _index, signal) => tracked(rec, id, signal), { concurrency }),
+      ],
     ];
+    const results: Array<{ strategy: WorkerPoolStrategy; timeline: Timeline }> = [];
+    for (const [name, run] of strategies) {
+      const { timeline, stats } = await measureStrategy({ name, service: api, total: n }, opts, run);
+      results.push({ timeline, strategy: strategyRow(name, timeline, stats) });
+    }
     const service = ids.map((id) => api.baseServiceMs(id));
     const sumServiceMs = service.reduce((a, b) => a + b, 0);
     const maxServiceMs = Math.max(...service);
@@ -111,21 +112,20 @@ export async function runWorkerPools(opts: RunOptions): Promise<SectionResult<Se
     await map(splitItems, (id, _i, signal) => deploy(api, id, signal), { concurrency: k });
     const viaMap = api.stats().accepted;
 
-    const measurements: Section1 = {
+    const measurements: WorkerPoolMeasurements = {
       deployments: n,
       concurrency,
       capacity: { workers, maxQueue },
       strategies: results.map((r) => r.strategy),
       ideal: { makespanMs: Math.max(sumServiceMs / concurrency, maxServiceMs), sumServiceMs, maxServiceMs },
       split: { items: splitN, workers: k, handRolledProcessed: handRolled, goscaleProcessed: viaMap },
+      cpu: await measureCpuBound(opts.quick),
     };
     return {
-      section: 1,
-      title: 'Worker pools',
       measurements,
-      tables: tables1(measurements),
+      tables: workerPoolTables(measurements),
       timelines: results.map((r) => r.timeline),
-      conclusions: conclude1(measurements),
+      conclusions: workerPoolConclusions(measurements),
     };
   } finally {
     await api.close();

@@ -6,7 +6,7 @@ import { fmtMs } from '../lib/format.js';
 import type { Conclusion, Table } from './types.js';
 
 /** Everything section 2 measured. */
-export interface Section2 {
+export interface FanOutMeasurements {
   sources: Array<{ name: string; medianMs: number }>;
   sequentialMs: number;
   fanOutMs: number;
@@ -32,10 +32,10 @@ export interface Section2 {
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables2(result.measurements).map((t) => t.title);
+ * fanOutTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables2(m: Section2): Table[] {
+export function fanOutTables(m: FanOutMeasurements): Table[] {
   return [
     {
       title: `Five status sources (${m.sources.map((s) => `${s.name} ~${fmtMs(s.medianMs)}`).join(', ')})`,
@@ -70,10 +70,10 @@ export function tables2(m: Section2): Table[] {
  * @returns the conclusions.
  * @example
  * ```ts
- * conclude2(result.measurements).map((c) => c.text);
+ * fanOutConclusions(result.measurements).map((c) => c.text);
  * ```
  */
-export function conclude2(m: Section2): Conclusion[] {
+export function fanOutConclusions(m: FanOutMeasurements): Conclusion[] {
   const saved = percentFaster(m.fanOutMs, m.sequentialMs);
   const nearSlowest = m.fanOutMs <= m.slowestSourceMs * 1.25 + 15;
   const d = m.deadline;

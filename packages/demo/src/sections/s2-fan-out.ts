@@ -3,15 +3,16 @@
  */
 import { Group, fanOut, merge } from 'goscale';
 import { call } from '../lib/client.js';
-import { Recorder, type Timeline } from '../lib/timeline.js';
+import { measureStrategy } from '../lib/measure.js';
+import type { Recorder } from '../lib/timeline.js';
 import {
   SOURCE_MEDIANS,
   SOURCE_NAMES,
   startStatusSources,
   type SourceName,
 } from '../services/status-sources.js';
-import { conclude2, tables2, type Section2 } from './s2-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import { fanOutConclusions, fanOutTables, type FanOutMeasurements } from './s2-conclusions.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 /** The source made to hang in the second half of the section. */
 const HUNG: SourceName = 'imageScan';
@@ -57,96 +58,106 @@ function handRolledFanIn(
  * const result = await runFanOut({ seed: 42, quick: true });
  * ```
  */
-export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section2>> {
+export async function runFanOut(opts: RunOptions): Promise<SectionBody<FanOutMeasurements>> {
   const scale = opts.quick ? 0.5 : 1;
   const sources = await startStatusSources({ seed: opts.seed, scale });
   const deadlineMs = Math.round(Math.max(...Object.values(SOURCE_MEDIANS)) * scale * 1.4);
   const watchdogMs = opts.quick ? 600 : 1500;
-  const timelines: Timeline[] = [];
   try {
     const fetchOne = (rec: Recorder, name: SourceName, signal?: AbortSignal): Promise<unknown> =>
       rec.track(
         () => call<{ state: string }>(`${sources.url}/status/${name}`, { signal }),
         (r) => r.status,
       );
-    const progress = (what: string) => (): void => opts.progress?.(`2 fan-out/fan-in · ${what}`);
+    // Every strategy sees the sources afresh: the same call numbers, so the same seeded latencies.
+    const service = { resetStats: () => sources.resetStats(), stats: () => sources.peakInFlight() };
+    const strategy = (name: string) => ({ name, service, total: SOURCE_NAMES.length });
 
-    sources.resetStats();
-    let rec = new Recorder('sequential', progress('sequential'));
-    for (const name of SOURCE_NAMES) await fetchOne(rec, name);
-    const sequential = rec.finish();
-    timelines.push(sequential);
+    const { timeline: sequential } = await measureStrategy(strategy('sequential'), opts, async (rec) => {
+      for (const name of SOURCE_NAMES) await fetchOne(rec, name);
+    });
 
-    sources.resetStats();
-    rec = new Recorder('fan-out (goscale Group)', progress('fan-out'));
-    const group = new Group();
-    for (const name of SOURCE_NAMES) await group.go((signal) => fetchOne(rec, name, signal));
-    await group.wait();
-    const fannedOut = rec.finish();
-    timelines.push(fannedOut);
+    const { timeline: fannedOut } = await measureStrategy(
+      strategy('fan-out (goscale Group)'),
+      opts,
+      async (rec) => {
+        const group = new Group();
+        for (const name of SOURCE_NAMES) await group.go((signal) => fetchOne(rec, name, signal));
+        await group.wait();
+      },
+    );
 
     sources.setHang(HUNG, true);
-    sources.resetStats();
-    rec = new Recorder(`deadline ${deadlineMs} ms (goscale fanOut), ${HUNG} hangs`, progress('deadline'));
-    const bySource = Object.fromEntries(
-      SOURCE_NAMES.map((name) => [name, (signal: AbortSignal) => fetchOne(rec, name, signal)]),
-    ) as Record<SourceName, (signal: AbortSignal) => Promise<unknown>>;
-    // One deadline for all five; a source that misses it reads { status: 'timeout' } and its request is aborted.
-    const results = await fanOut(bySource, { timeout: deadlineMs });
-    const deadline = rec.finish();
-    timelines.push(deadline);
+    const { timeline: deadline, value: results } = await measureStrategy(
+      strategy(`deadline ${deadlineMs} ms (goscale fanOut), ${HUNG} hangs`),
+      opts,
+      (rec) => {
+        const bySource = Object.fromEntries(
+          SOURCE_NAMES.map((name) => [name, (signal: AbortSignal) => fetchOne(rec, name, signal)]),
+        ) as Record<SourceName, (signal: AbortSignal) => Promise<unknown>>;
+        // One deadline for all five; a source that misses it reads { status: 'timeout' } and its request is aborted.
+        return fanOut(bySource, { timeout: deadlineMs });
+      },
+    );
     // Give the server a moment to see the aborted request's socket close before counting what it still holds.
     await new Promise((resolve) => setTimeout(resolve, 20));
     const heldAfterDeadline = sources.hanging;
 
-    sources.resetStats();
-    rec = new Recorder(`hand-rolled count-based fan-in, ${HUNG} hangs`, progress('hand-rolled fan-in'));
     const producerTimeoutMs = deadlineMs;
-    const fanIn = handRolledFanIn(
-      SOURCE_NAMES,
-      (name, signal) => fetchOne(rec, name, signal),
-      producerTimeoutMs,
+    const { timeline: handRolled, value: fanIn } = await measureStrategy(
+      strategy(`hand-rolled count-based fan-in, ${HUNG} hangs`),
+      opts,
+      async (rec) => {
+        const fanIn = handRolledFanIn(
+          SOURCE_NAMES,
+          (name, signal) => fetchOne(rec, name, signal),
+          producerTimeoutMs,
+        );
+        // The demo's own watchdog: the fan-in itself has no way to give up. It ticks the progress line so that the
+        // audience sees the wait grow.
+        let watchdog: ReturnType<typeof setInterval> | undefined;
+        const finished = await Promise.race([
+          fanIn.done.then(() => true),
+          new Promise<false>((resolve) => {
+            watchdog = setInterval(() => {
+              const waited = rec.now();
+              opts.progress?.(
+                `hand-rolled fan-in still waiting after ${Math.round(waited)} ms (${fanIn.received()}/${SOURCE_NAMES.length})`,
+              );
+              if (waited >= watchdogMs) resolve(false);
+            }, 50);
+          }),
+        ]);
+        clearInterval(watchdog);
+        rec.mark(0, rec.now(), finished ? 'finished' : 'still waiting');
+        return { received: fanIn.received(), finished };
+      },
     );
-    // The demo's own watchdog: the fan-in itself has no way to give up. It ticks the progress line so that the
-    // audience sees the wait grow.
-    let watchdog: ReturnType<typeof setInterval> | undefined;
-    const finished = await Promise.race([
-      fanIn.done.then(() => true),
-      new Promise<false>((resolve) => {
-        watchdog = setInterval(() => {
-          const waited = rec.now();
-          opts.progress?.(
-            `2 fan-out/fan-in · hand-rolled fan-in still waiting after ${Math.round(waited)} ms (${fanIn.received()}/${SOURCE_NAMES.length})`,
-          );
-          if (waited >= watchdogMs) resolve(false);
-        }, 50);
-      }),
-    ]);
-    clearInterval(watchdog);
-    rec.mark(0, rec.now(), finished ? 'finished' : 'still waiting');
-    const handRolled = rec.finish();
-    timelines.push(handRolled);
 
     // The same producers, the same give-up-without-sending, but fanned in with goscale merge: it ends when every
     // source has returned, whether or not it sent anything, so nobody counts.
-    sources.resetStats();
-    rec = new Recorder(`goscale merge, ${HUNG} hangs`, progress('merge'));
-    const producer = (name: SourceName): AsyncIterable<unknown> =>
-      (async function* () {
-        try {
-          yield await fetchOne(rec, name, AbortSignal.timeout(producerTimeoutMs));
-        } catch {
-          // Gives up without sending, exactly like the hand-rolled producer.
-        }
-      })();
-    let merged = 0;
-    for await (const _status of merge(...SOURCE_NAMES.map(producer))) merged++;
-    const mergeRun = rec.finish();
-    timelines.push(mergeRun);
+    const { timeline: mergeRun, value: merged } = await measureStrategy(
+      strategy(`goscale merge, ${HUNG} hangs`),
+      opts,
+      async (rec) => {
+        const producer = (name: SourceName): AsyncIterable<unknown> =>
+          (async function* () {
+            try {
+              yield await fetchOne(rec, name, AbortSignal.timeout(producerTimeoutMs));
+            } catch {
+              // Gives up without sending, exactly like the hand-rolled producer.
+            }
+          })();
+        let received = 0;
+        for await (const _status of merge(...SOURCE_NAMES.map(producer))) received++;
+        return received;
+      },
+    );
     sources.setHang(HUNG, false);
+    const timelines = [sequential, fannedOut, deadline, handRolled, mergeRun];
 
     const slowestMs = Math.max(...fannedOut.bars.map((b) => b.end - b.start));
-    const measurements: Section2 = {
+    const measurements: FanOutMeasurements = {
       sources: SOURCE_NAMES.map((name) => ({ name, medianMs: SOURCE_MEDIANS[name] * scale })),
       sequentialMs: sequential.wallMs,
       fanOutMs: fannedOut.wallMs,
@@ -159,16 +170,14 @@ export async function runFanOut(opts: RunOptions): Promise<SectionResult<Section
         timedOut: SOURCE_NAMES.filter((n) => results[n].status === 'timeout'),
         heldAtSourceAfter: heldAfterDeadline,
       },
-      handRolled: { watchdogMs, expected: SOURCE_NAMES.length, received: fanIn.received(), finished },
+      handRolled: { watchdogMs, expected: SOURCE_NAMES.length, ...fanIn },
       merged: { wallMs: mergeRun.wallMs, received: merged, expected: SOURCE_NAMES.length, producerTimeoutMs },
     };
     return {
-      section: 2,
-      title: 'Fan-out/fan-in',
       measurements,
-      tables: tables2(measurements),
+      tables: fanOutTables(measurements),
       timelines,
-      conclusions: conclude2(measurements),
+      conclusions: fanOutConclusions(measurements),
     };
   } finally {
     sources.setHang(HUNG, false);

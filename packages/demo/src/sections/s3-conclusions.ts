@@ -6,20 +6,22 @@ import { fmtErrors, fmtMs, fmtX } from '../lib/format.js';
 import type { Conclusion, Table } from './types.js';
 
 /** One strategy's numbers. */
-export interface Strategy3 {
+export interface RateLimitStrategy {
   name: string;
   wallMs: number;
   ok: number;
   failed: number;
   errors: Record<string, number>;
   servicePeakInFlight: number;
+  /** An adaptive strategy's limit when it finished. */
+  finalLimit?: number;
 }
 
-/** Everything section 3 measured. `strategies` is [unthrottled, Limiter, concurrency cap]. */
-export interface Section3 {
+/** Everything section 3 measured. `strategies` is [unthrottled, Limiter, concurrency cap, adaptive]. */
+export interface RateLimitMeasurements {
   queries: number;
   model: { knee: number; medianMs: number; statementTimeoutMs: number };
-  strategies: Strategy3[];
+  strategies: RateLimitStrategy[];
   race: { increments: number; racyFinal: number; mutexFinal: number };
 }
 
@@ -32,10 +34,10 @@ export const TALK_RATIO = 10 / 1.5;
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables3(result.measurements).map((t) => t.title);
+ * rateLimitTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables3(m: Section3): Table[] {
+export function rateLimitTables(m: RateLimitMeasurements): Table[] {
   return [
     {
       title: `${m.queries} queries against a database that slows past ${m.model.knee} concurrent queries`,
@@ -65,11 +67,11 @@ export function tables3(m: Section3): Table[] {
  * @returns the conclusions.
  * @example
  * ```ts
- * conclude3(result.measurements).every((c) => c.ok);
+ * rateLimitConclusions(result.measurements).every((c) => c.ok);
  * ```
  */
-export function conclude3(m: Section3): Conclusion[] {
-  const [flood, limiter, cap] = m.strategies as [Strategy3, Strategy3, Strategy3];
+export function rateLimitConclusions(m: RateLimitMeasurements): Conclusion[] {
+  const [flood, limiter, cap] = m.strategies as [RateLimitStrategy, RateLimitStrategy, RateLimitStrategy];
   const best = limiter.wallMs <= cap.wallMs ? limiter : cap;
   const ratio = speedup(best.wallMs, flood.wallMs);
   const out: Conclusion[] = [
@@ -94,5 +96,14 @@ export function conclude3(m: Section3): Conclusion[] {
     ok: lost > 0 && m.race.mutexFinal === m.race.increments,
     text: `A read-modify-write across an await lost ${plural(lost, 'update')} of ${m.race.increments}; inside Mutex.withLock the counter reached ${m.race.mutexFinal} of ${m.race.increments}.`,
   });
+  const adaptive = m.strategies[3];
+  if (adaptive !== undefined) {
+    // How close the limit that found the knee by itself came to the hand-tuned cap (the knee, told in advance).
+    const share = cap.wallMs / adaptive.wallMs;
+    out.push({
+      ok: share >= 0.9 && adaptive.failed === 0,
+      text: `${adaptive.name}, told nothing about the knee, settled at a limit of ${adaptive.finalLimit ?? '?'} (knee ${m.model.knee}) with ${plural(adaptive.failed, 'error')} and ${(share * 100).toFixed(0)}% of the throughput of ${cap.name} (${fmtMs(adaptive.wallMs)} against ${fmtMs(cap.wallMs)}).`,
+    });
+  }
   return out;
 }

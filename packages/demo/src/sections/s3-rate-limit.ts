@@ -1,31 +1,38 @@
 /**
  * @module Section 3, rate limiting: 1,000 queries unthrottled, through a `Limiter`, under a concurrency cap; and
- * the read-modify-write race across an `await`, fixed by `Mutex`.
+ * an `adaptive()` limit that finds the knee; and the read-modify-write race across an `await`, fixed by `Mutex`.
  */
-import { Limiter, Mutex, limit } from 'goscale';
+import { Limiter, Mutex, adaptive, limit, map } from 'goscale';
 import { call } from '../lib/client.js';
-import { Recorder, errorCount, type Timeline } from '../lib/timeline.js';
+import { measureStrategy } from '../lib/measure.js';
+import { errorCount, type Recorder, type Timeline } from '../lib/timeline.js';
 import { startDatabase, type Database } from '../services/database.js';
-import { conclude3, tables3, type Section3, type Strategy3 } from './s3-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import {
+  rateLimitConclusions,
+  rateLimitTables,
+  type RateLimitMeasurements,
+  type RateLimitStrategy,
+} from './s3-conclusions.js';
+import type { RunOptions, SectionBody } from './types.js';
 
-async function measureStrategy(
+/** Runs one strategy; `run` sends its queries through `query`, which records each one as a bar. */
+async function measureQueries(
   db: Database,
   name: string,
   opts: RunOptions,
   n: number,
-  run: (query: (id: number) => Promise<number>) => Promise<unknown>,
-): Promise<{ strategy: Strategy3; timeline: Timeline }> {
-  db.resetStats();
-  const rec = new Recorder(name, (done) => opts.progress?.(`3 rate limiting · ${name} · ${done}/${n}`));
-  await run((id) =>
-    rec.track(
-      () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
-      (s) => s,
+  run: (query: (id: number) => Promise<number>, rec: Recorder) => Promise<unknown>,
+): Promise<{ strategy: RateLimitStrategy; timeline: Timeline }> {
+  const { timeline, stats } = await measureStrategy({ name, service: db, total: n }, opts, (rec) =>
+    run(
+      (id) =>
+        rec.track(
+          () => call(`${db.url}/query/${id}`, { method: 'POST' }).then((r) => r.status),
+          (s) => s,
+        ),
+      rec,
     ),
   );
-  const timeline = rec.finish();
-  const stats = db.stats();
   return {
     timeline,
     strategy: {
@@ -35,6 +42,7 @@ async function measureStrategy(
       failed: errorCount(timeline),
       errors: timeline.errors,
       servicePeakInFlight: stats.peakInFlight,
+      ...(timeline.limits ? { finalLimit: timeline.limits[timeline.limits.length - 1]!.limit } : {}),
     },
   };
 }
@@ -55,7 +63,7 @@ async function increment(db: Database, key: string): Promise<void> {
  * const result = await runRateLimit({ seed: 42, quick: true });
  * ```
  */
-export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Section3>> {
+export async function runRateLimit(opts: RunOptions): Promise<SectionBody<RateLimitMeasurements>> {
   const n = opts.quick ? 300 : 1000;
   const knee = 16;
   const medianMs = 10;
@@ -68,14 +76,24 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Sect
   try {
     const ids = Array.from({ length: n }, (_, i) => i);
     const results = [
-      await measureStrategy(db, 'unthrottled Promise.all', opts, n, (query) => Promise.all(ids.map(query))),
-      await measureStrategy(db, `goscale Limiter (${rate}/s, burst ${knee})`, opts, n, (query) => {
+      await measureQueries(db, 'unthrottled Promise.all', opts, n, (query) => Promise.all(ids.map(query))),
+      await measureQueries(db, `goscale Limiter (${rate}/s, burst ${knee})`, opts, n, (query) => {
         const limiter = new Limiter({ rate, burst: knee });
         return Promise.all(ids.map(async (id) => (await limiter.wait(), query(id))));
       }),
-      await measureStrategy(db, `goscale limit(${knee}) concurrency cap`, opts, n, (query) => {
+      await measureQueries(db, `goscale limit(${knee}) concurrency cap`, opts, n, (query) => {
         const cap = limit(knee);
         return Promise.all(ids.map((id) => cap(() => query(id))));
+      }),
+      await measureQueries(db, 'goscale adaptive', opts, n, async (query, rec) => {
+        // Told nothing about the knee. A 503 (statement timeout) is thrown so that the limit sees the overload.
+        const found = adaptive({ onChange: (c) => rec.limit(c.limit) });
+        rec.limit(found.current);
+        const overloadOn503 = async (id: number): Promise<void> => {
+          const status = await query(id);
+          if (status === 503) throw Object.assign(new Error('statement timeout'), { status });
+        };
+        await map(ids, overloadOn503, { concurrency: found, stopOnError: false }).catch(() => undefined);
       }),
     ];
 
@@ -84,19 +102,17 @@ export async function runRateLimit(opts: RunOptions): Promise<SectionResult<Sect
     const mu = new Mutex();
     await Promise.all(Array.from({ length: increments }, () => mu.withLock(() => increment(db, 'locked'))));
 
-    const measurements: Section3 = {
+    const measurements: RateLimitMeasurements = {
       queries: n,
       model: { knee, medianMs, statementTimeoutMs },
       strategies: results.map((r) => r.strategy),
       race: { increments, racyFinal: db.value('racy'), mutexFinal: db.value('locked') },
     };
     return {
-      section: 3,
-      title: 'Rate limiting',
       measurements,
-      tables: tables3(measurements),
+      tables: rateLimitTables(measurements),
       timelines: results.map((r) => r.timeline),
-      conclusions: conclude3(measurements),
+      conclusions: rateLimitConclusions(measurements),
     };
   } finally {
     await db.close();

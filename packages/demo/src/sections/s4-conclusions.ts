@@ -6,7 +6,7 @@ import type { AppStats } from '../services/app-server.js';
 import type { Conclusion, Table } from './types.js';
 
 /** Everything section 4 measured. Times are ms since the load started. */
-export interface Section4 {
+export interface ShutdownMeasurements {
   sigtermAtMs: number;
   /** From SIGTERM to the child's exit. */
   drainMs: number;
@@ -31,10 +31,10 @@ export interface Section4 {
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables4(result.measurements).map((t) => t.title);
+ * shutdownTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables4(m: Section4): Table[] {
+export function shutdownTables(m: ShutdownMeasurements): Table[] {
   return [
     {
       title: `SIGTERM to the app server at ${fmtMs(m.sigtermAtMs)}, under load`,
@@ -44,40 +44,41 @@ export function tables4(m: Section4): Table[] {
           'in-flight requests completed',
           String(m.inFlight.completed),
           String(m.inFlight.sent),
-          yes(m.inFlight.completed === m.inFlight.sent),
+          asItShouldBe(m.inFlight.completed === m.inFlight.sent),
         ],
         [
           'load requests answered',
           String(m.load.completed),
           String(m.load.completed + m.load.failed),
-          yes(m.load.failed === 0),
+          asItShouldBe(m.load.failed === 0),
         ],
         [
           'new connections refused',
           String(m.newConnections.refused),
           String(m.newConnections.attempts),
-          yes(m.newConnections.refused === m.newConnections.attempts),
+          asItShouldBe(m.newConnections.refused === m.newConnections.attempts),
         ],
         [
           'SSE clients that got the final event',
           String(m.sse.gotFinalEvent),
           String(m.sse.subscribers),
-          yes(m.sse.gotFinalEvent === m.sse.subscribers),
+          asItShouldBe(m.sse.gotFinalEvent === m.sse.subscribers),
         ],
         [
           'backend calls cancelled by hang-ups',
           String(m.hangUps.cancelledAtBackend),
           String(m.hangUps.sent),
-          yes(m.hangUps.cancelledAtBackend === m.hangUps.sent),
+          asItShouldBe(m.hangUps.cancelledAtBackend === m.hangUps.sent),
         ],
-        ['exit code', String(m.exitCode), '0', yes(m.exitCode === 0)],
+        ['exit code', String(m.exitCode), '0', asItShouldBe(m.exitCode === 0)],
         ['drain (SIGTERM to exit)', fmtMs(m.drainMs), '', ''],
       ],
     },
   ];
 }
 
-function yes(ok: boolean): string {
+/** The table's last column. */
+function asItShouldBe(ok: boolean): string {
   return ok ? 'yes' : 'NO';
 }
 
@@ -87,42 +88,42 @@ function yes(ok: boolean): string {
  * @returns the conclusions.
  * @example
  * ```ts
- * conclude4(result.measurements).at(-1)?.text; // 'Nothing lost: …'
+ * shutdownConclusions(result.measurements).at(-1)?.text; // 'Nothing lost: …'
  * ```
  */
-export function conclude4(m: Section4): Conclusion[] {
-  const checks = [
-    m.inFlight.completed === m.inFlight.sent && m.load.failed === 0,
-    m.newConnections.refused === m.newConnections.attempts,
-    m.sse.gotFinalEvent === m.sse.subscribers,
-    m.hangUps.cancelledAtBackend === m.hangUps.sent,
-    m.exitCode === 0,
-  ];
+export function shutdownConclusions(m: ShutdownMeasurements): Conclusion[] {
+  const everyRequestAnswered = m.inFlight.completed === m.inFlight.sent && m.load.failed === 0;
+  const newConnectionsRefused = m.newConnections.refused === m.newConnections.attempts;
+  const everySubscriberTold = m.sse.gotFinalEvent === m.sse.subscribers;
+  const hangUpsCancelled = m.hangUps.cancelledAtBackend === m.hangUps.sent;
+  const exitedClean = m.exitCode === 0;
+  const nothingLost =
+    everyRequestAnswered && newConnectionsRefused && everySubscriberTold && hangUpsCancelled && exitedClean;
   return [
     {
-      ok: checks[0]!,
+      ok: everyRequestAnswered,
       text: `${m.inFlight.completed} of ${m.inFlight.sent} requests in flight at SIGTERM got their full response, and ${m.load.completed} of ${m.load.completed + m.load.failed} load requests were answered.`,
     },
     {
-      ok: checks[1]!,
+      ok: newConnectionsRefused,
       text: `${m.newConnections.refused} of ${m.newConnections.attempts} new connections during the drain were refused (the listener was closed).`,
     },
     {
-      ok: checks[2]!,
+      ok: everySubscriberTold,
       text: `${m.sse.gotFinalEvent} of ${m.sse.subscribers} SSE subscribers received the final 'shutdown' event before their stream ended.`,
     },
     {
-      ok: checks[3]!,
+      ok: hangUpsCancelled,
       text: `${m.hangUps.cancelledAtBackend} of ${m.hangUps.sent} backend calls were cancelled because their client hung up (requestSignal).`,
     },
     {
-      ok: checks[4]! && m.drainMs >= m.longestRequestMs - m.sigtermAtMs,
+      ok: exitedClean && m.drainMs >= m.longestRequestMs - m.sigtermAtMs,
       text: `The server exited with code ${m.exitCode} ${fmtMs(m.drainMs)} after SIGTERM (the longest request needed ${fmtMs(Math.max(0, m.longestRequestMs - m.sigtermAtMs))} more).`,
     },
     {
-      ok: checks.every(Boolean),
+      ok: nothingLost,
       claim: 'nothing lost',
-      text: checks.every(Boolean)
+      text: nothingLost
         ? 'Nothing lost: every accepted request answered, every subscriber told, every abandoned backend call stopped.'
         : 'Something was lost: see the rows marked NO above.',
     },

@@ -6,10 +6,10 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { call } from '../lib/client.js';
 import { createRng, hash } from '../lib/prng.js';
-import { Recorder } from '../lib/timeline.js';
+import { measureStrategy } from '../lib/measure.js';
 import type { AppStats } from '../services/app-server.js';
-import { conclude4, tables4, type Section4 } from './s4-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import { shutdownConclusions, shutdownTables, type ShutdownMeasurements } from './s4-conclusions.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 const ENTRY = fileURLToPath(new URL('../services/app-server-main.ts', import.meta.url));
 
@@ -60,7 +60,7 @@ function freshConnection(url: string): Promise<string> {
  * const result = await runShutdown({ seed: 42, quick: true });
  * ```
  */
-export async function runShutdown(opts: RunOptions): Promise<SectionResult<Section4>> {
+export async function runShutdown(opts: RunOptions): Promise<SectionBody<ShutdownMeasurements>> {
   const subscribers = opts.quick ? 10 : 50;
   const longCount = opts.quick ? 10 : 30;
   const hangUps = opts.quick ? 4 : 10;
@@ -86,71 +86,86 @@ export async function runShutdown(opts: RunOptions): Promise<SectionResult<Secti
       void exited.then((code) => reject(new Error(`app server exited early with code ${code}`)));
     });
     const url = `http://127.0.0.1:${port}`;
-    const progress = (what: string) => (): void => opts.progress?.(`4 graceful shutdown · ${what}`);
-
-    const rec = new Recorder('SIGTERM during load', progress('load'));
-    const sse = Array.from({ length: subscribers }, () =>
-      rec.track(
-        () => subscribe(url),
-        (s) => (s.final ? 200 : 'no final event'),
-      ),
-    );
-    const longMs = Array.from({ length: longCount }, () =>
-      Math.round(Math.max(300, rng.lognormal(opts.quick ? 350 : 700, 0.3))),
-    );
-    const long = longMs.map((ms) =>
-      rec.track(
-        () => call<{ done: boolean }>(`${url}/work?ms=${ms}`),
-        (r) => (r.body?.done === true ? r.status : (r.error ?? r.status)),
-      ),
-    );
-    const hung = Array.from({ length: hangUps }, () =>
-      rec.track(
-        () =>
-          call(`${url}/work?ms=10000`, { signal: AbortSignal.timeout(100) }).catch(() => 'hung up' as const),
-        (r) => (r === 'hung up' ? r : r.status),
-      ),
-    );
-    let stopLoad = false;
-    let loadDone = 0;
-    let loadFailed = 0;
-    const load = Array.from({ length: loadWorkers }, async () => {
-      while (!stopLoad) {
-        const r = await rec.track(
-          () => call<{ done: boolean }>(`${url}/work?ms=20`),
-          (reply) => (reply.body?.done === true ? reply.status : (reply.error ?? reply.status)),
+    const { timeline, value: run } = await measureStrategy(
+      { name: 'SIGTERM during load' },
+      opts,
+      async (rec) => {
+        const sse = Array.from({ length: subscribers }, () =>
+          rec.track(
+            () => subscribe(url),
+            (s) => (s.final ? 200 : 'no final event'),
+          ),
         );
-        if (r.body?.done === true) loadDone++;
-        else loadFailed++;
-      }
-    });
+        const longMs = Array.from({ length: longCount }, () =>
+          Math.round(Math.max(300, rng.lognormal(opts.quick ? 350 : 700, 0.3))),
+        );
+        const long = longMs.map((ms) =>
+          rec.track(
+            () => call<{ done: boolean }>(`${url}/work?ms=${ms}`),
+            (r) => (r.body?.done === true ? r.status : (r.error ?? r.status)),
+          ),
+        );
+        const hung = Array.from({ length: hangUps }, () =>
+          rec.track(
+            () =>
+              call(`${url}/work?ms=10000`, { signal: AbortSignal.timeout(100) }).catch(
+                () => 'hung up' as const,
+              ),
+            (r) => (r === 'hung up' ? r : r.status),
+          ),
+        );
+        let stopLoad = false;
+        let loadDone = 0;
+        let loadFailed = 0;
+        const load = Array.from({ length: loadWorkers }, async () => {
+          while (!stopLoad) {
+            const r = await rec.track(
+              () => call<{ done: boolean }>(`${url}/work?ms=20`),
+              (reply) => (reply.body?.done === true ? reply.status : (reply.error ?? reply.status)),
+            );
+            if (r.body?.done === true) loadDone++;
+            else loadFailed++;
+          }
+        });
 
-    await new Promise((resolve) => setTimeout(resolve, sigtermAtMs));
-    // A load balancer stops routing new requests once the readiness probe fails; the load generator stops here too.
-    stopLoad = true;
-    const sigtermAt = rec.event('SIGTERM');
-    child.kill('SIGTERM');
-    // Margin past the readiness delay for signal delivery on a busy machine; the listener is closed by then.
-    await new Promise((resolve) => setTimeout(resolve, readinessDelayMs + 200));
-    const attempts = await Promise.all(
-      Array.from({ length: newAttempts }, () =>
-        rec.track(
-          () => freshConnection(url),
-          (s) => (s === '200' ? 200 : s),
-        ),
-      ),
+        await new Promise((resolve) => setTimeout(resolve, sigtermAtMs));
+        // A load balancer stops routing new requests once the readiness probe fails; the load generator stops here too.
+        stopLoad = true;
+        const sigtermAt = rec.event('SIGTERM');
+        child.kill('SIGTERM');
+        // Margin past the readiness delay for signal delivery on a busy machine; the listener is closed by then.
+        await new Promise((resolve) => setTimeout(resolve, readinessDelayMs + 200));
+        const attempts = await Promise.all(
+          Array.from({ length: newAttempts }, () =>
+            rec.track(
+              () => freshConnection(url),
+              (s) => (s === '200' ? 200 : s),
+            ),
+          ),
+        );
+        const [sseResults, longResults] = await Promise.all([
+          Promise.all(sse),
+          Promise.all(long),
+          Promise.all(hung),
+          Promise.all(load),
+        ]);
+        const code = await exited;
+        return {
+          sigtermAt,
+          exitAt: rec.now(),
+          code,
+          sseResults,
+          longResults,
+          attempts,
+          longMs,
+          loadDone,
+          loadFailed,
+        };
+      },
     );
-    const [sseResults, longResults] = await Promise.all([
-      Promise.all(sse),
-      Promise.all(long),
-      Promise.all(hung),
-      Promise.all(load),
-    ]);
-    const code = await exited;
-    const exitAt = rec.now();
-    const timeline = rec.finish();
+    const { sigtermAt, exitAt, code, sseResults, longResults, attempts, longMs, loadDone, loadFailed } = run;
 
-    const measurements: Section4 = {
+    const measurements: ShutdownMeasurements = {
       sigtermAtMs: sigtermAt,
       drainMs: exitAt - sigtermAt,
       longestRequestMs: Math.max(...longMs),
@@ -166,12 +181,10 @@ export async function runShutdown(opts: RunOptions): Promise<SectionResult<Secti
       backend: stats ?? { backendStarted: -1, backendCompleted: -1, backendCancelled: -1, published: -1 },
     };
     return {
-      section: 4,
-      title: 'Graceful shutdown',
       measurements,
-      tables: tables4(measurements),
+      tables: shutdownTables(measurements),
       timelines: [timeline],
-      conclusions: conclude4(measurements),
+      conclusions: shutdownConclusions(measurements),
     };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -3,40 +3,43 @@
  * goscale `Group` (limit) plus a `Limiter` for the API's QPS.
  */
 import { Group, Limiter } from 'goscale';
-import { Recorder, type Timeline } from '../lib/timeline.js';
+import { measureStrategy } from '../lib/measure.js';
+import type { Timeline } from '../lib/timeline.js';
 import { startKubeApi, type KubeApi } from '../services/kube-api.js';
 import { checkOne, listWorkloads, type Counters, type Verdict, type WorkloadRef } from './hibernation.js';
-import { conclude5, tables5, type Section5, type Strategy5 } from './s5-conclusions.js';
-import type { RunOptions, SectionResult } from './types.js';
+import {
+  caseStudyConclusions,
+  caseStudyTables,
+  type CaseStudyMeasurements,
+  type CaseStudyStrategy,
+} from './s5-conclusions.js';
+import type { RunOptions, SectionBody } from './types.js';
 
 type Check = (ref: WorkloadRef, signal?: AbortSignal) => Promise<void>;
 
-async function measureStrategy(
+/** Runs one strategy; `run` checks each workload through `check`, which records it as a bar and tallies it. */
+async function measureChecks(
   api: KubeApi,
   name: string,
   refs: WorkloadRef[],
   opts: RunOptions,
   run: (check: Check) => Promise<unknown>,
-): Promise<{ strategy: Strategy5; timeline: Timeline; verdicts: Record<string, Verdict> }> {
-  api.resetStats();
+): Promise<{ strategy: CaseStudyStrategy; timeline: Timeline; verdicts: Record<string, Verdict> }> {
   const counters: Counters = { requests: 0, retries429: 0 };
   const tally: Record<Verdict, number> = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };
   const verdicts: Record<string, Verdict> = {};
-  const rec = new Recorder(name, (done) =>
-    opts.progress?.(`5 case study · ${name} · ${done}/${refs.length}`),
+  const { timeline, stats } = await measureStrategy({ name, service: api, total: refs.length }, opts, (rec) =>
+    run(async (ref, signal) => {
+      const verdict = await rec.track(
+        () => checkOne(api.url, ref, counters, signal),
+        () => 200,
+      );
+      // The JavaScript form of atomic.AddInt32: no await between reading and writing the counter, so no task can
+      // interleave here; the race of section 3 needs an await in the middle.
+      tally[verdict]++;
+      verdicts[`${ref.namespace}/${ref.kind}/${ref.name}`] = verdict;
+    }),
   );
-  await run(async (ref, signal) => {
-    const verdict = await rec.track(
-      () => checkOne(api.url, ref, counters, signal),
-      () => 200,
-    );
-    // The JavaScript form of atomic.AddInt32: no await between reading and writing the counter, so no task can
-    // interleave here; the race of section 3 needs an await in the middle.
-    tally[verdict]++;
-    verdicts[`${ref.namespace}/${ref.kind}/${ref.name}`] = verdict;
-  });
-  const timeline = rec.finish();
-  const stats = api.stats();
   return {
     timeline,
     verdicts,
@@ -60,7 +63,7 @@ async function measureStrategy(
  * const result = await runCaseStudy({ seed: 42, quick: true });
  * ```
  */
-export async function runCaseStudy(opts: RunOptions): Promise<SectionResult<Section5>> {
+export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<CaseStudyMeasurements>> {
   const workloads = opts.quick ? 60 : 150;
   const qps = 400;
   const burst = 40;
@@ -74,14 +77,14 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionResult<Sect
     const clientRate = Math.floor(qps * 0.9);
     const clientBurst = Math.floor(burst / 2);
     const runs = [
-      await measureStrategy(api, 'sequential', refs, opts, async (check) => {
+      await measureChecks(api, 'sequential', refs, opts, async (check) => {
         for (const ref of refs) await check(ref);
       }),
-      await measureStrategy(api, 'batches of 5', refs, opts, async (check) => {
+      await measureChecks(api, 'batches of 5', refs, opts, async (check) => {
         for (let i = 0; i < refs.length; i += 5)
           await Promise.all(refs.slice(i, i + 5).map((ref) => check(ref)));
       }),
-      await measureStrategy(
+      await measureChecks(
         api,
         `goscale Group (limit ${groupLimit}) + Limiter (${clientRate}/s)`,
         refs,
@@ -102,19 +105,17 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionResult<Sect
     // Key order follows completion order, which differs between strategies: compare sorted entries.
     const canonical = (v: Record<string, Verdict>): string => JSON.stringify(Object.entries(v).sort());
     const reference = canonical(runs[0]!.verdicts);
-    const measurements: Section5 = {
+    const measurements: CaseStudyMeasurements = {
       workloads: refs.length,
       api: { qps, burst, listCalls: namespaces.length * 4 },
       strategies: runs.map((r) => r.strategy),
       verdictsIdentical: runs.every((r) => canonical(r.verdicts) === reference),
     };
     return {
-      section: 5,
-      title: 'Case study: hibernation check',
       measurements,
-      tables: tables5(measurements),
+      tables: caseStudyTables(measurements),
       timelines: runs.map((r) => r.timeline),
-      conclusions: conclude5(measurements),
+      conclusions: caseStudyConclusions(measurements),
     };
   } finally {
     await api.close();

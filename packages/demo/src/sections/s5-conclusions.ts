@@ -7,7 +7,7 @@ import type { Verdict } from './hibernation.js';
 import type { Conclusion, Table } from './types.js';
 
 /** One strategy's numbers. */
-export interface Strategy5 {
+export interface CaseStudyStrategy {
   name: string;
   wallMs: number;
   tally: Record<Verdict, number>;
@@ -19,10 +19,10 @@ export interface Strategy5 {
 }
 
 /** Everything section 5 measured. `strategies` is [sequential, batches of 5, goscale]. */
-export interface Section5 {
+export interface CaseStudyMeasurements {
   workloads: number;
   api: { qps: number; burst: number; listCalls: number };
-  strategies: Strategy5[];
+  strategies: CaseStudyStrategy[];
   /** Whether every strategy gave every workload the same verdict. */
   verdictsIdentical: boolean;
 }
@@ -36,10 +36,10 @@ export const TALK_SPEEDUP = 10;
  * @returns the tables, in print order.
  * @example
  * ```ts
- * tables5(result.measurements).map((t) => t.title);
+ * caseStudyTables(result.measurements).map((t) => t.title);
  * ```
  */
-export function tables5(m: Section5): Table[] {
+export function caseStudyTables(m: CaseStudyMeasurements): Table[] {
   return [
     {
       title: `${m.workloads} workloads checked for hibernation (API: ${m.api.qps} QPS, burst ${m.api.burst}, 429 beyond)`,
@@ -75,35 +75,35 @@ export function tables5(m: Section5): Table[] {
  * @returns the conclusions.
  * @example
  * ```ts
- * conclude5(result.measurements)[0].text;
+ * caseStudyConclusions(result.measurements)[0].text;
  * ```
  */
-export function conclude5(m: Section5): Conclusion[] {
-  const [seq, batches, gs] = m.strategies as [Strategy5, Strategy5, Strategy5];
-  const x = speedup(gs.wallMs, seq.wallMs);
-  const checked = (s: Strategy5): number => Object.values(s.tally).reduce((a, b) => a + b, 0);
+export function caseStudyConclusions(m: CaseStudyMeasurements): Conclusion[] {
+  const [seq, batches, goscale] = m.strategies as [CaseStudyStrategy, CaseStudyStrategy, CaseStudyStrategy];
+  const overSequential = speedup(goscale.wallMs, seq.wallMs);
+  const checked = (s: CaseStudyStrategy): number => Object.values(s.tally).reduce((a, b) => a + b, 0);
   return [
     {
       ok: m.verdictsIdentical && m.strategies.every((s) => checked(s) === m.workloads),
       text: m.verdictsIdentical
-        ? `All three strategies gave identical verdicts for all ${m.workloads} workloads (${gs.tally.hibernatable} hibernatable, ${gs.tally.hibernated} already hibernated, ${gs.tally.owned} owned, ${gs.tally['no-replicas']} without replicas).`
+        ? `All three strategies gave identical verdicts for all ${m.workloads} workloads (${goscale.tally.hibernatable} hibernatable, ${goscale.tally.hibernated} already hibernated, ${goscale.tally.owned} owned, ${goscale.tally['no-replicas']} without replicas).`
         : `The strategies DISAGREE on some verdicts: a bug in the concurrent version.`,
     },
     {
-      ok: gs.wallMs < batches.wallMs,
-      text: `goscale Group + Limiter took ${fmtMs(gs.wallMs)}: ${speedPhrase(gs.wallMs, batches.wallMs)} batches of 5 (${fmtMs(batches.wallMs)}), ${speedPhrase(gs.wallMs, seq.wallMs)} sequential (${fmtMs(seq.wallMs)}).`,
+      ok: goscale.wallMs < batches.wallMs,
+      text: `goscale Group + Limiter took ${fmtMs(goscale.wallMs)}: ${speedPhrase(goscale.wallMs, batches.wallMs)} batches of 5 (${fmtMs(batches.wallMs)}), ${speedPhrase(goscale.wallMs, seq.wallMs)} sequential (${fmtMs(seq.wallMs)}).`,
     },
     {
-      ok: gs.throttled === 0,
+      ok: goscale.throttled === 0,
       text:
-        gs.throttled === 0
-          ? `The Limiter kept the client under the API's ${m.api.qps} QPS: no 429s (peak ${gs.servicePeakInFlight} in flight).`
-          : `The API still answered ${gs.throttled} 429s to the goscale run (retried).`,
+        goscale.throttled === 0
+          ? `The Limiter kept the client under the API's ${m.api.qps} QPS: no 429s (peak ${goscale.servicePeakInFlight} in flight).`
+          : `The API still answered ${goscale.throttled} 429s to the goscale run (retried).`,
     },
     {
-      ok: x >= TALK_SPEEDUP,
+      ok: overSequential >= TALK_SPEEDUP,
       claim: '10x performance improvement',
-      text: `${x >= TALK_SPEEDUP ? 'Supported' : 'Not supported by this run'}: ${fmtX(x)} faster than sequential.`,
+      text: `${overSequential >= TALK_SPEEDUP ? 'Supported' : 'Not supported by this run'}: ${fmtX(overSequential)} faster than sequential.`,
     },
   ];
 }

@@ -1,7 +1,7 @@
 /**
  * @module The shapes every section returns: measurements, tables, timelines and conclusions computed from them.
  */
-import type { Timeline } from '../lib/timeline.js';
+import type { RunWatcher, Timeline } from '../lib/timeline.js';
 
 /** A table for the terminal and the HTML report. The first column names the row. */
 export interface Table {
@@ -26,16 +26,31 @@ export interface RunOptions {
   seed: number;
   /** Small sizes, a few seconds per section (used by the tests). */
   quick: boolean;
-  /** Receives short progress texts while the section runs (the CLI draws them on stderr). */
+  /**
+   * Receives short progress texts while the section runs (the CLI draws them on stderr). `runSection` prefixes them
+   * with the section's number and title, so a section passes only what it is doing.
+   */
   progress?: (text: string) => void;
+  /** Told of every strategy, task and marker as it happens (the live dashboard); see `RunWatcher`. */
+  watcher?: RunWatcher;
 }
 
-/** What `runSection` returns. `measurements` is plain JSON; `conclusions` were computed from it alone. */
-export interface SectionResult<M = unknown> {
-  section: number;
-  title: string;
+/** What a section's run function returns; `runSection` adds the section's number and title. */
+export interface SectionBody<M = unknown> {
   measurements: M;
   tables: Table[];
   timelines: Timeline[];
   conclusions: Conclusion[];
+}
+
+/** What `runSection` returns. `measurements` is plain JSON; `conclusions` were computed from it alone. */
+export interface SectionResult<M = unknown> extends SectionBody<M> {
+  section: number;
+  title: string;
+}
+
+/** A section of the demo: its title (written here only) and how to run it. */
+export interface SectionDef {
+  title: string;
+  run: (opts: RunOptions) => Promise<SectionBody>;
 }

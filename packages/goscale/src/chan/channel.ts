@@ -1,7 +1,8 @@
 /**
  * @module `Channel<T>`: Go's `chan T` — a FIFO hand-off between async tasks, buffered or unbuffered, with close.
  */
-import { checkInteger, checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { checkSignal, signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkInteger } from '../internal/args.js';
 import { Ring } from './internal/ring.js';
 import { iterate } from './internal/iter.js';
 import { CLOSED, deliver, fail, NONE, park, RECV, release, SEND, Waiter } from './internal/waiter.js';
@@ -110,12 +111,8 @@ export class Channel<T> implements AsyncIterable<T> {
   send(value: T, options?: SignalOptions): Promise<void> {
     const signal = options?.signal;
     if (signal !== undefined) {
-      try {
-        checkSignal('Channel.send', signal);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (signal.aborted) return Promise.reject(reasonOf(signal));
+      const rejection = signalRejection('Channel.send', signal);
+      if (rejection !== undefined) return rejection;
     }
     if (this.#closed) return Promise.reject(new ChannelClosedError());
     if (this.#offer(value)) return SENT;
@@ -155,12 +152,8 @@ export class Channel<T> implements AsyncIterable<T> {
   recv(options?: SignalOptions): Promise<RecvResult<T>> {
     const signal = options?.signal;
     if (signal !== undefined) {
-      try {
-        checkSignal('Channel.recv', signal);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (signal.aborted) return Promise.reject(reasonOf(signal));
+      const rejection = signalRejection('Channel.recv', signal);
+      if (rejection !== undefined) return rejection;
     }
     const got = this.#poll();
     if (got === NONE) return this.#wait(this.#recvq, RECV, undefined, signal) as Promise<RecvResult<T>>;

@@ -1,7 +1,8 @@
 /**
  * @module `select` and `trySelect`: Go's `select` statement over receive and send cases on channels.
  */
-import { checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { CLOSED, type Selection, Waiter, RECV, SEND } from './internal/waiter.js';
 import { Channel, internals } from './channel.js';
 import { ChannelClosedError } from './errors.js';
@@ -162,8 +163,12 @@ export function select<const C extends readonly SelectCase[]>(
   let now;
   try {
     checkCases('select', cases);
-    checkSignal('select', signal);
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const rejection = signalRejection('select', signal);
+  if (rejection !== undefined) return rejection;
+  try {
     now = attempt('select', cases);
   } catch (error) {
     return Promise.reject(error);

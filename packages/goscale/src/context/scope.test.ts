@@ -119,12 +119,31 @@ describe('withTimeout', () => {
     }
   });
 
-  it('clears its timer when cancelled or disposed early', () => {
-    const scope = withTimeout(undefined, 60_000);
-    const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    scope.cancel();
-    const after = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    assert.equal(after, before - 1);
+  it('honours deadlines past 2^31 − 1 ms, which a bare setTimeout turns into 1 ms', () => {
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    try {
+      for (const ms of [2 ** 31, 30 * 86_400_000]) {
+        const scope = withTimeout(undefined, ms);
+        mock.timers.tick(1);
+        assert.equal(scope.signal.aborted, false, `withTimeout(${ms}) aborted after 1 ms`);
+        mock.timers.tick(ms - 2);
+        assert.equal(scope.signal.aborted, false, `withTimeout(${ms}) aborted after ${ms - 1} ms`);
+        mock.timers.tick(1);
+        assert.equal((scope.signal.reason as DOMException).name, 'TimeoutError');
+      }
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('clears its timer when cancelled or disposed early, also one past 2^31 − 1 ms', () => {
+    for (const ms of [60_000, 2 ** 40]) {
+      const scope = withTimeout(undefined, ms);
+      const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      scope.cancel();
+      const after = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+      assert.equal(after, before - 1, `withTimeout(${ms}) left its timer`);
+    }
   });
 
   it('ends at the parent abort before the deadline, with the parent reason, and clears the timer', () => {

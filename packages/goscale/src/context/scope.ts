@@ -1,7 +1,9 @@
 /**
  * @module Cancellation scopes (Go's `context.WithCancel` / `WithTimeout`) on `AbortSignal`.
  */
-import { checkSignal, describe, sharedController } from '../internal/abort.js';
+import { checkSignal, sharedController } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
+import { type LongTimer, setLongTimeout } from '../internal/timer.js';
 
 /**
  * A cancellation scope: a signal that aborts when `cancel()` is called, when the parent aborts, or (for
@@ -33,7 +35,7 @@ export interface Scope extends Disposable {
 class ScopeImpl implements Scope {
   readonly #controller = sharedController();
   readonly #parent: AbortSignal | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: LongTimer | undefined;
 
   constructor(parent: AbortSignal | undefined) {
     this.#parent = parent;
@@ -51,7 +53,7 @@ class ScopeImpl implements Scope {
     if (this.#controller.signal.aborted || ms === Infinity) return;
     // A scope that times out must keep the process alive until then, as a pending timeout would in Go; disposing the
     // scope early clears the timer, so nothing lingers after the work is done.
-    this.#timer = setTimeout(() => {
+    this.#timer = setLongTimeout(() => {
       this.#timer = undefined;
       this.cancel(new DOMException('The operation timed out.', 'TimeoutError'));
     }, ms);
@@ -63,7 +65,7 @@ class ScopeImpl implements Scope {
 
   cancel(reason?: unknown): void {
     if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
+      this.#timer.clear();
       this.#timer = undefined;
     }
     this.#parent?.removeEventListener('abort', this.#onParentAbort);
@@ -84,7 +86,7 @@ class ScopeImpl implements Scope {
  * @param parent - the enclosing signal; when already aborted, the scope starts aborted with its reason.
  * @example
  * ```ts
- * using scope = withCancel(req.signal);
+ * using scope = withCancel(requestSignal(req, res));
  * await Promise.all([fetchA(scope.signal), fetchB(scope.signal)]);
  * ```
  */
@@ -95,7 +97,8 @@ export function withCancel(parent?: AbortSignal): Scope {
 
 /**
  * Creates a scope that also ends `ms` milliseconds from now, aborting with a `DOMException` named `TimeoutError`.
- * Go: `context.WithTimeout`. `Infinity` means no deadline.
+ * Go: `context.WithTimeout`. `Infinity` means no deadline; any finite `ms` is honoured, also past the 2^31 − 1 ms
+ * (24.8 days) that a bare `setTimeout` turns into 1 ms.
  *
  * @param parent - the enclosing signal, or `undefined` for a root scope.
  * @param ms - a number of milliseconds from 0 up (or Infinity); anything else throws a RangeError quoting it.

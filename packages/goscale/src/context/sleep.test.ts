@@ -24,6 +24,30 @@ describe('sleep', () => {
     }
   });
 
+  it('honours delays past 2^31 − 1 ms, which a bare setTimeout turns into 1 ms', async () => {
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    try {
+      for (const ms of [2 ** 31, 30 * 86_400_000]) {
+        let done = false;
+        const p = sleep(ms).then(() => {
+          done = true;
+        });
+        mock.timers.tick(1);
+        mock.timers.tick(ms - 3);
+        await Promise.resolve();
+        assert.equal(done, false, `sleep(${ms}) resolved after ${ms - 2} ms`);
+        mock.timers.tick(1);
+        await Promise.resolve();
+        assert.equal(done, false, `sleep(${ms}) resolved after ${ms - 1} ms`);
+        mock.timers.tick(1);
+        await p;
+        assert.equal(done, true);
+      }
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   it('rejects with signal.reason on abort, clearing its timer and listener', async () => {
     const ac = new AbortController();
     const base = timers();

@@ -1,13 +1,17 @@
 /**
  * @module An abortable sleep.
  */
-import { checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { reasonOf, type SignalOptions, signalRejection } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
+import { setLongTimeout } from '../internal/timer.js';
 
 /**
  * Resolves after `ms` milliseconds. When `signal` aborts first, rejects with `signal.reason` and clears the timer;
- * either way no listener is left on the signal. An already-aborted signal rejects at once.
+ * either way no listener is left on the signal. An already-aborted signal rejects at once. Any finite `ms` is
+ * honoured, also past the 2^31 − 1 ms (24.8 days) that a bare `setTimeout` turns into 1 ms.
  *
- * @param ms - milliseconds from 0 up; anything else throws a RangeError quoting it.
+ * @param ms - a finite number of milliseconds from 0 up; anything else (NaN, negative, Infinity, not a number)
+ *   rejects with a RangeError quoting it.
  * @example
  * ```ts
  * await sleep(100, { signal });
@@ -20,18 +24,14 @@ export function sleep(ms: number, options?: SignalOptions): Promise<void> {
     );
   }
   const signal = options?.signal;
-  try {
-    checkSignal('sleep', signal);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const rejection = signalRejection('sleep', signal);
+  if (rejection !== undefined) return rejection;
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer);
+      timer.clear();
       reject(reasonOf(signal!));
     };
-    const timer = setTimeout(() => {
+    const timer = setLongTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);

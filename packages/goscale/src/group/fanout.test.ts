@@ -8,9 +8,9 @@ import { abortListeners as listeners, flush } from '../testing/helpers.js';
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 const never = (): Promise<never> => new Promise<never>(() => {});
 
-/** Runs `body` with mocked setTimeout, always restoring the real one. */
+/** Runs `body` with mocked timers, always restoring the real ones. */
 async function withMockTimers(body: () => Promise<void>): Promise<void> {
-  mock.timers.enable({ apis: ['setTimeout'] });
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   try {
     await body();
   } finally {
@@ -82,6 +82,36 @@ describe('fanOut', () => {
       });
       assert.equal(hungSignal?.aborted, true);
       assert.equal((hungSignal?.reason as DOMException).name, 'TimeoutError');
+    }));
+
+  it('waits out a deadline past 2^31 − 1 ms instead of timing the sources out at once', () =>
+    withMockTimers(async () => {
+      const month = 30 * 86_400_000;
+      let done = false;
+      let release!: (value: string) => void;
+      const pending = fanOut(
+        {
+          slow: () => new Promise<string>((resolve) => (release = resolve)),
+          hung: never,
+        },
+        { timeout: month },
+      ).then((r) => {
+        done = true;
+        return r;
+      });
+      await flush();
+      mock.timers.tick(5);
+      await flush();
+      assert.equal(done, false, 'a 30-day deadline did not strike after 5 ms');
+      mock.timers.tick(month - 6);
+      release('late but in time');
+      await flush();
+      assert.equal(done, false);
+      mock.timers.tick(1);
+      assert.deepEqual(await pending, {
+        slow: { status: 'fulfilled', value: 'late but in time' },
+        hung: { status: 'timeout' },
+      });
     }));
 
   it('does not cancel the other sources when one fails', async () => {

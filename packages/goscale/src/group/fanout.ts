@@ -2,7 +2,8 @@
  * @module fanOut: call N sources at once under one deadline and get what came back in time, keyed like the input.
  */
 import { withTimeout } from '../context/scope.js';
-import { checkInteger, checkSignal, describe, reasonOf } from '../internal/abort.js';
+import { reasonOf, signalRejection } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { Group } from './group.js';
 
 /** A source for {@link fanOut}: it receives a signal that aborts at the deadline and should stop when it does. */
@@ -59,7 +60,7 @@ type AnySources = readonly FanOutSource[] | Readonly<Record<string, FanOutSource
  * ```ts
  * const status = await fanOut(
  *   { ci: (signal) => ci.status({ signal }), git: (signal) => git.head({ signal }) },
- *   { timeout: 2_000, signal: req.signal },
+ *   { timeout: 2_000, signal: requestSignal(req, res) },
  * );
  * if (status.ci.status === 'fulfilled') render(status.ci.value);
  * else if (status.ci.status === 'timeout') render('CI: no answer within 2 s');
@@ -76,7 +77,8 @@ export function fanOut<const S extends AnySources>(
     return Promise.reject(error);
   }
   const { timeout, signal, limit } = options;
-  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const rejection = signalRejection('fanOut', signal);
+  if (rejection !== undefined) return rejection;
   const table = sources as Record<string | number, FanOutSource>;
   // Filled in input order now, so that the keys of the result keep the order of the input.
   const results = (Array.isArray(sources) ? [] : {}) as Record<string | number, FanOutResult<unknown>>;
@@ -127,13 +129,12 @@ function check(sources: unknown, options: unknown): (string | number)[] {
       `fanOut: expected \`options\` to be an object with a \`timeout\`, got ${describe(options)}`,
     );
   }
-  const { timeout, signal, limit = Infinity } = options as Partial<FanOutOptions>;
+  const { timeout, limit = Infinity } = options as Partial<FanOutOptions>;
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(
       `fanOut: expected \`timeout\` to be a number from 0 and up (or Infinity), got ${describe(timeout)}`,
     );
   }
-  checkSignal('fanOut', signal);
   checkInteger('fanOut', 'limit', limit, 1, true);
   const keys: (string | number)[] = Array.isArray(sources) ? sources.map((_, i) => i) : Object.keys(sources);
   for (const key of keys) {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { Group, type GroupOptions, type GroupTask } from './group.js';
+import type { AdaptiveLimit } from '../adaptive/adaptive.js';
 import { abortListeners as listeners, flush, gate } from '../testing/helpers.js';
 
 describe('Group', () => {
@@ -459,7 +460,7 @@ describe('Group', () => {
   it('has the documented types', () => {
     expectTypeOf<GroupOptions>().toEqualTypeOf<{
       signal?: AbortSignal | undefined;
-      limit?: number | undefined;
+      limit?: number | AdaptiveLimit | undefined;
     }>();
     expectTypeOf<GroupTask>().toEqualTypeOf<(signal: AbortSignal) => Promise<unknown>>();
     const group = new Group();

@@ -1,14 +1,15 @@
 /**
  * @module Group: Go's errgroup for promises — tasks under one signal, an optional limit, the first error wins.
  */
+import { isAdaptive, type AdaptiveLimit } from '../adaptive/adaptive.js';
 import {
-  checkInteger,
   checkSignal,
-  describe,
   reasonOf,
   sharedController,
+  signalRejection,
   type SignalOptions,
 } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { AbortableAdmission, Admission, Waves } from './internal/admission.js';
 import { List } from '../internal/list.js';
 
@@ -16,8 +17,11 @@ import { List } from '../internal/list.js';
 export interface GroupOptions {
   /** The parent signal: its abort cancels the group (see {@link Group} for what `wait()` then reports). */
   signal?: AbortSignal | undefined;
-  /** How many tasks may run at once: an integer from 1 up, or `Infinity` (the default) for no limit. */
-  limit?: number | undefined;
+  /**
+   * How many tasks may run at once: a safe integer from 1 up, `Infinity` (the default) for no limit, or an `adaptive()`
+   * limit (read at each admission, fed each task's latency and outcome; claimed until `wait()` settles).
+   */
+  limit?: number | AdaptiveLimit | undefined;
 }
 
 /** A task run by a {@link Group}: it receives `group.signal` and should stop when it aborts. */
@@ -49,7 +53,7 @@ const SETTLED = new DOMException('Group: wait() settled', 'AbortError');
  * the limit costs no timer and no per-task listener.
  * @example
  * ```ts
- * const group = new Group({ signal: req.signal, limit: 8 });
+ * const group = new Group({ signal: requestSignal(req, res), limit: 8 });
  * for (const url of urls) await group.go(async (signal) => save(await fetch(url, { signal })));
  * await group.wait(); // the first error, after every started task has finished
  * ```
@@ -58,7 +62,9 @@ export class Group {
   readonly #controller = sharedController();
   readonly #signal = this.#controller.signal;
   readonly #parent: AbortSignal | undefined;
-  readonly #limit: number;
+  /** The limit in force: fixed, or the adaptive limit's `current` as of the last sample. */
+  #limit: number;
+  readonly #adaptive: AdaptiveLimit | undefined;
   readonly #queue = new List<Admission>();
   readonly #waves = new Waves();
   #active = 0;
@@ -80,8 +86,14 @@ export class Group {
     }
     const { signal, limit = Infinity } = options;
     checkSignal('Group', signal);
-    checkInteger('Group', 'limit', limit, 1, true);
-    this.#limit = limit;
+    if (isAdaptive(limit)) {
+      limit.claim('Group');
+      this.#adaptive = limit;
+      this.#limit = limit.current;
+    } else {
+      checkInteger('Group', 'limit', limit, 1, true);
+      this.#limit = limit;
+    }
     this.#parent = signal;
     if (signal === undefined) return;
     if (signal.aborted) this.#cancel(reasonOf(signal));
@@ -111,7 +123,7 @@ export class Group {
    * ```ts
    * for (const id of ids) {
    *   if (group.signal.aborted) break;
-   *   await group.go((signal) => process(id, { signal })); // waits here while `limit` tasks run
+   *   await group.go((signal) => deploy(id, { signal })); // waits here while `limit` tasks run
    * }
    * ```
    */
@@ -121,12 +133,8 @@ export class Group {
       return Promise.reject(new TypeError(`Group.go: expected \`fn\` to be a function, got ${describe(fn)}`));
     }
     const signal = options?.signal;
-    try {
-      checkSignal('Group.go', signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const rejection = signalRejection('Group.go', signal);
+    if (rejection !== undefined) return rejection;
     if (this.#cancelled) {
       this.#dropped = true;
       return RESOLVED;
@@ -194,6 +202,10 @@ export class Group {
 
   #start(fn: (signal: AbortSignal) => unknown): void {
     this.#active++;
+    if (this.#adaptive !== undefined) {
+      this.#startTimed(fn, this.#adaptive);
+      return;
+    }
     let result: unknown;
     try {
       result = fn(this.#signal);
@@ -204,6 +216,34 @@ export class Group {
     // Promise.resolve returns a native promise as it is; anything else settles a microtask later, so that a
     // synchronous task never makes #finish re-enter #start (a million of them would overflow the stack).
     Promise.resolve(result).then(this.#onFulfilled, this.#onRejected);
+  }
+
+  /** #start for an adaptive limit: the task is timed, and its sample taken before #finish admits the next. */
+  #startTimed(fn: (signal: AbortSignal) => unknown, adaptive: AdaptiveLimit): void {
+    const start = adaptive.now();
+    const inFlight = this.#active;
+    const done = (failed: boolean, error: unknown): void => {
+      // A task that settles after the group was cancelled was aborted by the group: not a sample.
+      if (!this.#cancelled) adaptive.record(start, inFlight, failed, error);
+      this.#limit = adaptive.current;
+    };
+    let result: unknown;
+    try {
+      result = fn(this.#signal);
+    } catch (error) {
+      this.#onRejected(error);
+      return;
+    }
+    Promise.resolve(result).then(
+      () => {
+        done(false, undefined);
+        this.#onFulfilled();
+      },
+      (error: unknown) => {
+        done(true, error);
+        this.#onRejected(error);
+      },
+    );
   }
 
   readonly #onFulfilled = (): void => {
@@ -231,10 +271,19 @@ export class Group {
   #finish(): void {
     this.#active--;
     if (!this.#cancelled) {
-      const node = this.#queue.shift();
-      if (node !== undefined) {
-        this.#admit(node);
-        return;
+      if (this.#adaptive !== undefined) {
+        // An adaptive limit may have grown (admit several) or shrunk (admit none) with this task's sample.
+        while (this.#active < this.#limit && !this.#cancelled) {
+          const node = this.#queue.shift();
+          if (node === undefined) break;
+          this.#admit(node);
+        }
+      } else {
+        const node = this.#queue.shift();
+        if (node !== undefined) {
+          this.#admit(node);
+          return;
+        }
       }
     }
     if (this.#active === 0 && this.#waiter !== undefined && !this.#settled) this.#settle();
@@ -262,6 +311,7 @@ export class Group {
 
   #settle(): void {
     this.#settled = true;
+    this.#adaptive?.unclaim();
     const waiter = this.#waiter!;
     if (this.#failed) {
       waiter.reject(this.#error);

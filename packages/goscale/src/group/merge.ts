@@ -1,7 +1,8 @@
 /**
  * @module merge: fan-in of async iterables — values as they arrive, every source closed when the merge ends.
  */
-import { describe } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
+import { noop } from '../internal/noop.js';
 
 // Source states. A source is pulled only while a consumer waits and it has neither a pending next() nor a value
 // parked in the buffer, which is what keeps it at one pending next() and bounds the buffer by the source count.
@@ -27,7 +28,6 @@ interface Consumer<T> {
   reject: (reason: unknown) => void;
 }
 
-const noop = (): void => {};
 const done = <T>(): IteratorResult<T> => ({ value: undefined, done: true });
 
 class MergeIterator<T> implements AsyncIterableIterator<T> {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { withCancel } from '../context/scope.js';
 import { Group } from '../group/group.js';
 import { map } from '../pool/map.js';
-import { checkInteger, sharedController } from './abort.js';
+import { sharedController } from './abort.js';
 
 /** Collects the process warnings emitted while `fn` runs (warnings are emitted on the next tick). */
 async function warningsDuring(fn: () => Promise<void>): Promise<string[]> {
@@ -52,24 +52,5 @@ describe('shared signals', () => {
       assert.ok(children.every((c) => c.signal.aborted));
     });
     assert.deepEqual(seen, []);
-  });
-});
-
-describe('checkInteger', () => {
-  const cases: { value: unknown; want: RegExp }[] = [
-    { value: 0, want: /expected `n` to be an integer from 1 and up, got `0` \(number\)/ },
-    { value: 1.5, want: /got `1.5` \(number\)/ },
-    { value: '3', want: /expected `n` to be a number, got `"3"` \(string\)/ },
-    { value: null, want: /got `null` \(null\)/ },
-  ];
-  for (const { value, want } of cases) {
-    it(`rejects ${String(value)} naming it`, () => {
-      assert.throws(() => checkInteger('owner', 'n', value, 1), want);
-    });
-  }
-
-  it('accepts Infinity only when allowed', () => {
-    assert.doesNotThrow(() => checkInteger('owner', 'n', Infinity, 1, true));
-    assert.throws(() => checkInteger('owner', 'n', Infinity, 1), RangeError);
   });
 });

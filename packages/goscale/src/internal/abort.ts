@@ -1,8 +1,9 @@
 /**
- * @module Shared checks for the `{ signal }` option and for programming mistakes.
+ * @module The `{ signal }` option every waiting call shares: its check, its rejection, and shared controllers.
  * @internal
  */
 import { setMaxListeners } from 'node:events';
+import { describe } from './args.js';
 
 /** The options every waiting call accepts. */
 export interface SignalOptions {
@@ -15,41 +16,25 @@ export function reasonOf(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** Describes a value for error messages the way p-limit does: `` `0` (number) ``. */
-export function describe(value: unknown): string {
-  let shown: string;
-  try {
-    shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  } catch {
-    shown = Object.prototype.toString.call(value);
-  }
-  return `\`${shown}\` (${value === null ? 'null' : typeof value})`;
-}
-
-/** Throws a TypeError unless `value` is an integer >= `min` (Infinity allowed when `allowInfinity`). */
-export function checkInteger(
-  owner: string,
-  name: string,
-  value: unknown,
-  min: number,
-  allowInfinity = false,
-): asserts value is number {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${owner}: expected \`${name}\` to be a number, got ${describe(value)}`);
-  }
-  if (value === Infinity && allowInfinity) return;
-  if (!Number.isInteger(value) || value < min) {
-    throw new RangeError(
-      `${owner}: expected \`${name}\` to be an integer from ${min} and up${allowInfinity ? ' (or Infinity)' : ''}, got ${describe(value)}`,
-    );
-  }
-}
-
 /** Throws a TypeError unless `signal` is undefined or an AbortSignal. */
 export function checkSignal(owner: string, signal: unknown): asserts signal is AbortSignal | undefined {
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`);
   }
+}
+
+/**
+ * Checks the `{ signal }` option of a waiting call. Returns the rejection to hand back (a TypeError for a bad option,
+ * `signal.reason` for an aborted signal), or `undefined` when the call may proceed.
+ */
+export function signalRejection(owner: string, signal: unknown): Promise<never> | undefined {
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    return Promise.reject(
+      new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`),
+    );
+  }
+  return signal.aborted ? Promise.reject(reasonOf(signal)) : undefined;
 }
 
 /**

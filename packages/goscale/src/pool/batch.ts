@@ -2,13 +2,14 @@
  * @module `batch`: the fixed-batch strategy (each batch waits for the slowest item of the one before), kept to
  * compare with the sliding window of `map`.
  */
-import { checkInteger, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { reasonOf, type SignalOptions } from '../internal/abort.js';
+import { checkInteger } from '../internal/args.js';
 import { checkOptions, checkPoolArgs, type Mapper, type PoolInput } from './internal/run.js';
 import { MapRun } from './map.js';
 
 /** Options of {@link batch}. */
 export interface BatchOptions extends SignalOptions {
-  /** Items per batch: an integer from 1 up. Required. */
+  /** Items per batch: a safe integer from 1 up. Required. */
   size: number;
 }
 

@@ -1,13 +1,18 @@
 /**
  * @module `limit` and `limitFunction`: a drop-in for p-limit 7 (same API, same counts), faster and leaner per call.
  */
-import { describe } from '../internal/abort.js';
+import { isAdaptive, type AdaptiveLimit } from '../adaptive/adaptive.js';
+import { describe } from '../internal/args.js';
 import { Args, CallQueue, NO_ARGS } from './internal/queue.js';
+import { noop } from '../internal/noop.js';
 
 /** Options of {@link limit} and {@link limitFunction}, as in p-limit. */
 export interface LimitOptions {
-  /** How many calls may run at once: an integer from 1 up, or `Infinity`. */
-  readonly concurrency: number;
+  /**
+   * How many calls may run at once: a safe integer from 1 up, `Infinity`, or an `adaptive()` limit (read at each
+   * admission, fed each call's latency and outcome; the limiter keeps it until `concurrency` is set to a number).
+   */
+  readonly concurrency: number | AdaptiveLimit;
   /** Reject the calls removed by `clearQueue()` with an `AbortError` instead of leaving them pending. Default false. */
   readonly rejectOnClear?: boolean;
 }
@@ -28,10 +33,13 @@ export interface LimitFunction {
   /** The number of calls waiting for a slot (their `fn` has not been called yet). */
   readonly pendingCount: number;
   /**
-   * The limit. Setting it validates the value (TypeError quoting it); raising it admits waiting calls one microtask later
-   * (as p-limit does, so counts read right after the assignment match), lowering it stops no running call.
+   * The limit (an adaptive limit's `current`). Setting it validates the value (TypeError quoting it); raising it admits
+   * waiting calls one microtask later (as p-limit does, so counts read right after the assignment match), lowering it
+   * stops no running call. Setting a number replaces an adaptive limit (released for other engines); setting an
+   * `adaptive()` limit makes the limiter adaptive.
    */
-  concurrency: number;
+  get concurrency(): number;
+  set concurrency(value: number | AdaptiveLimit);
   /**
    * Discards the waiting calls; running ones are not affected. The discarded promises stay pending for ever unless
    * `rejectOnClear` was set, in which case they reject with one `AbortError`.
@@ -53,11 +61,17 @@ export type LimitedFunction<Arguments extends unknown[], ReturnType> = ((
 ) => Promise<ReturnType>) &
   Pick<LimitFunction, 'clearQueue' | 'activeCount' | 'pendingCount'>;
 
-function checkLimitConcurrency(value: unknown): asserts value is number {
+function checkLimitConcurrency(value: unknown): asserts value is number | AdaptiveLimit {
+  if (isAdaptive(value)) return;
   // TypeError for every bad value, as p-limit does, so code catching p-limit's errors keeps working.
   if (!((Number.isInteger(value) || value === Infinity) && (value as number) > 0)) {
     throw new TypeError(
       `limit: expected \`concurrency\` to be a number from 1 and up, got ${describe(value)}`,
+    );
+  }
+  if ((value as number) > Number.MAX_SAFE_INTEGER && value !== Infinity) {
+    throw new TypeError(
+      `limit: expected \`concurrency\` to be a number from 1 to ${Number.MAX_SAFE_INTEGER} (Number.MAX_SAFE_INTEGER) or Infinity, got ${describe(value)}`,
     );
   }
 }
@@ -91,15 +105,18 @@ function checkLimitConcurrency(value: unknown): asserts value is number {
  * const pages = await Promise.all(urls.map((url) => limiter(fetchText, url)));
  * ```
  */
-export function limit(options: number | LimitOptions): LimitFunction {
+export function limit(options: number | AdaptiveLimit | LimitOptions): LimitFunction {
   let concurrency: unknown = options;
   let rejectOnClear: unknown = false;
-  if (typeof options === 'object' && options !== null) ({ concurrency, rejectOnClear = false } = options);
+  if (typeof options === 'object' && options !== null && !isAdaptive(options)) {
+    ({ concurrency, rejectOnClear = false } = options);
+  }
   checkLimitConcurrency(concurrency);
   if (typeof rejectOnClear !== 'boolean') {
     throw new TypeError(`limit: expected \`rejectOnClear\` to be a boolean, got ${describe(rejectOnClear)}`);
   }
-  const queue = new CallQueue(concurrency, rejectOnClear);
+  const queue = new CallQueue(1, rejectOnClear);
+  setConcurrency(queue, concurrency);
   const call = function (fn: (...args: unknown[]) => unknown): Promise<unknown> {
     if (typeof fn !== 'function') {
       return Promise.reject(new TypeError(`limit: expected \`fn\` to be a function, got ${describe(fn)}`));
@@ -119,7 +136,7 @@ export function limit(options: number | LimitOptions): LimitFunction {
       get: () => queue.max,
       set(value: unknown) {
         checkLimitConcurrency(value);
-        queue.max = value;
+        setConcurrency(queue, value);
         // p-limit 7 starts the newly allowed calls one microtask later; code that reads activeCount right after the
         // assignment must see the same numbers after switching its import.
         queueMicrotask(() => queue.admit());
@@ -152,7 +169,14 @@ export function limit(options: number | LimitOptions): LimitFunction {
   return call as unknown as LimitFunction;
 }
 
-function noop(): void {}
+/** Makes `queue` follow `value`: a fixed number, or an adaptive limit (claimed; a previous one is released). */
+function setConcurrency(queue: CallQueue, value: number | AdaptiveLimit): void {
+  if (value === queue.adaptive) return;
+  if (isAdaptive(value)) value.claim('limit');
+  queue.adaptive?.unclaim();
+  queue.adaptive = isAdaptive(value) ? value : undefined;
+  queue.max = isAdaptive(value) ? value.current : value;
+}
 
 /**
  * Wraps `fn` so that at most `options.concurrency` calls of it run at once (p-limit 7's `limitFunction`).
@@ -168,7 +192,7 @@ function noop(): void {}
  */
 export function limitFunction<Arguments extends unknown[], ReturnType>(
   fn: (...args: Arguments) => PromiseLike<ReturnType> | ReturnType,
-  options: number | LimitOptions,
+  options: number | AdaptiveLimit | LimitOptions,
 ): LimitedFunction<Arguments, ReturnType> {
   const limiter = limit(options);
   const limited = (...args: Arguments): Promise<ReturnType> => limiter(fn, ...args);

@@ -1,6 +1,7 @@
 /**
  * @module Bounded, ordered `map` and `forEach` over arrays, iterables and async iterables (a sliding window).
  */
+import type { AdaptiveLimit } from '../adaptive/adaptive.js';
 import { reasonOf, type SignalOptions } from '../internal/abort.js';
 import {
   checkConcurrency,
@@ -15,8 +16,11 @@ export type { Mapper, PoolInput };
 
 /** Options of {@link map} and {@link forEach}. */
 export interface MapOptions extends SignalOptions {
-  /** How many mappers may run at once: an integer from 1 up, or `Infinity`. Required. */
-  concurrency: number;
+  /**
+   * How many mappers may run at once: a safe integer from 1 up, `Infinity`, or an `adaptive()` limit (read each time a
+   * mapper is admitted; the run claims it until it settles). Required.
+   */
+  concurrency: number | AdaptiveLimit;
   /**
    * `true` (the default): the first failure rejects at once, starts nothing new and aborts the mappers' signal.
    * `false`: every item runs, and the failures come back together as one `AggregateError` in input order.
@@ -36,12 +40,13 @@ export class MapRun<T, R> extends PoolRun<T, R> {
   constructor(
     input: PoolInput<T>,
     mapper: Mapper<T, R>,
-    limit: number,
+    limit: number | AdaptiveLimit,
     signal: AbortSignal | undefined,
     collect: boolean,
     stopOnError: boolean,
+    owner?: string,
   ) {
-    super(input, mapper, limit, signal);
+    super(input, mapper, limit, signal, owner);
     this.promise = new Promise<R[]>((resolve, reject) => {
       this._resolve = resolve;
       this._reject = reject;
@@ -96,7 +101,12 @@ export function runMap<T, R>(
   }
   const { signal, concurrency, stopOnError = true } = options;
   if (signal?.aborted) return Promise.reject(reasonOf(signal));
-  const run = new MapRun(input, mapper, concurrency, signal, collect, stopOnError !== false);
+  let run: MapRun<T, R>;
+  try {
+    run = new MapRun(input, mapper, concurrency, signal, collect, stopOnError !== false, owner);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   run.start();
   return run.promise;
 }

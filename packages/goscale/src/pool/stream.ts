@@ -1,6 +1,7 @@
 /**
  * @module `stream`: a bounded, ordered, lazily started async iterable of mapped results.
  */
+import type { AdaptiveLimit } from '../adaptive/adaptive.js';
 import { reasonOf, type SignalOptions } from '../internal/abort.js';
 import {
   checkConcurrency,
@@ -13,9 +14,9 @@ import {
 
 /** Options of {@link stream}. */
 export interface StreamOptions extends SignalOptions {
-  /** How many mappers may run at once, and how many results may wait for the consumer: an integer from 1 up, or
-   * `Infinity`. Required. */
-  concurrency: number;
+  /** How many mappers may run at once, and how many results may wait for the consumer: a safe integer from 1 up,
+   * `Infinity`, or an `adaptive()` limit (claimed by the stream until it ends). Required. */
+  concurrency: number | AdaptiveLimit;
 }
 
 /**
@@ -38,7 +39,6 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
   private readonly _buffer = new Map<number, R>();
   private readonly _waiters: Waiter<R>[] = [];
-  private readonly _concurrency: number;
   private readonly _callerSignal: AbortSignal | undefined;
   private _taken = 0;
   private _begun = false;
@@ -51,11 +51,10 @@ class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
   constructor(
     input: PoolInput<T>,
     mapper: Mapper<T, R>,
-    concurrency: number,
+    concurrency: number | AdaptiveLimit,
     signal: AbortSignal | undefined,
   ) {
-    super(input, mapper, concurrency, signal);
-    this._concurrency = concurrency;
+    super(input, mapper, concurrency, signal, 'stream');
     this._callerSignal = signal;
   }
 
@@ -63,7 +62,7 @@ class StreamRun<T, R> extends PoolRun<T, R> implements StreamIterator<R> {
   // `concurrency` (futures' `buffered(n)` makes the same choice). The price is head-of-line blocking behind a slow
   // item; `map`/`forEach` have none, as they keep no results back from anyone.
   override room(): boolean {
-    return this.running + this._buffer.size < this._concurrency;
+    return this.running + this._buffer.size < this._limit;
   }
 
   settle(index: number, value: R): void {

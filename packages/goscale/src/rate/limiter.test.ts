@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
-import { describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import { Limiter } from './limiter.js';
 import { fakeTime, flush } from './testing/fake-time.js';
 
@@ -14,6 +14,10 @@ function track(lim: Limiter, now: () => number, n = 1, signal?: AbortSignal) {
     (error: unknown) => (out.error = error),
   );
   return out;
+}
+
+function assertClose(actual: number, expected: number, message?: string): void {
+  assert.ok(Math.abs(actual - expected) < 1e-9, `${message ?? 'tokens'}: ${actual}; want ${expected}`);
 }
 
 describe('Limiter', () => {
@@ -157,6 +161,28 @@ describe('Limiter', () => {
       assert.equal(lim.pending, 0);
     });
 
+    it('never serves a wait whose signal aborted, even when an earlier wait on the same signal freed its turn', async () => {
+      using time = fakeTime();
+      const lim = new Limiter({ rate: 10, burst: 2, now: time.now });
+      lim.allow(1);
+      const ac = new AbortController();
+      // The first listener to run unlinks `big`, which would let `small` (its token is there) be served before its
+      // own listener has run.
+      const big = track(lim, time.now, 2, ac.signal);
+      const small = track(lim, time.now, 1, ac.signal);
+      const other = track(lim, time.now, 1);
+      const why = new Error('both gone');
+      ac.abort(why);
+      await flush();
+      assert.equal(big.error, why);
+      assert.equal(small.error, why, 'the second wait on the aborted signal rejects too');
+      assert.equal(small.at, undefined);
+      assert.equal(other.at, 0, 'the wait without a signal gets the token the aborted ones left');
+      assert.equal(lim.tokens, 0);
+      assert.equal(lim.pending, 0);
+      assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    });
+
     it('removes its abort listener when it is granted', async () => {
       using time = fakeTime();
       const lim = new Limiter({ rate: 10, burst: 1, now: time.now });
@@ -206,20 +232,32 @@ describe('Limiter', () => {
       }
     });
 
-    it('arms no timer beyond what setTimeout can hold, however slow the rate', async () => {
-      const spy = mock.method(globalThis, 'setTimeout');
-      try {
-        const lim = new Limiter({ rate: 1e-9, burst: 1 });
-        lim.allow();
-        const ac = new AbortController();
-        const p = lim.wait(1, { signal: ac.signal });
-        assert.equal(spy.mock.callCount(), 1);
-        assert.equal(spy.mock.calls[0]!.arguments[1], 2 ** 31 - 1);
-        ac.abort();
-        await assert.rejects(p);
-      } finally {
-        spy.mock.restore();
-      }
+    it('serves a wait due past 2^31 − 1 ms exactly then, on one timer, however slow the rate', async () => {
+      using time = fakeTime();
+      const interval = 2 ** 32; // ms per token: exact in floating point
+      const lim = new Limiter({ rate: 1000 / interval, burst: 1, now: time.now });
+      lim.allow();
+      const base = timers();
+      const w = track(lim, time.now);
+      assert.equal(timers(), base, 'mocked: no real timer');
+      await time.jump(1);
+      await time.jump(interval - 1);
+      assert.equal(w.at, undefined, 'served early');
+      await time.jump(interval);
+      assert.equal(w.at, interval);
+      assert.equal(lim.pending, 0);
+    });
+
+    it('holds one real timer for a wait due past 2^31 − 1 ms, and none once it is aborted', async () => {
+      const lim = new Limiter({ rate: 1e-9, burst: 1 });
+      lim.allow();
+      const base = timers();
+      const ac = new AbortController();
+      const p = lim.wait(1, { signal: ac.signal });
+      assert.equal(timers(), base + 1);
+      ac.abort();
+      await assert.rejects(p);
+      assert.equal(timers(), base);
     });
 
     it('keeps the process alive only while it waits (real timers, default clock)', async () => {
@@ -382,6 +420,33 @@ describe('Limiter', () => {
       assert.equal(lim.tokens, -0.9, 'the reservation took its token at 100 ms though only 0.1 had come');
       await time.advance(1_900);
       assert.equal(w.at, 2_000);
+    });
+
+    it('keeps the plan a reservation was made from: a wait ahead of it is not squeezed against it by a lower rate', async () => {
+      using time = fakeTime();
+      const lim = new Limiter({ rate: 10, burst: 1, now: time.now });
+      lim.allow();
+      const ahead = track(lim, time.now); // planned for 100 ms
+      const r = lim.reserve();
+      assert.equal(r.delayMs, 200, 'planned on the wait ahead taking its token at 100 ms');
+      await time.advance(50);
+      // Re-planned at 2/s the wait ahead would go at 300 ms: after the reservation (breaking FIFO), or, one rate
+      // later, right beside it (two tokens in a few ms at burst 1).
+      lim.setRate(2);
+      const behind = track(lim, time.now);
+      await time.advance(50);
+      assert.equal(ahead.at, 100, 'served at its planned time, into debt (0.6 tokens had come)');
+      assertClose(lim.tokens, -0.4);
+      await time.advance(100);
+      assertClose(lim.tokens, -1.2, 'the reservation took its token at 200 ms');
+      await time.advance(1_099);
+      assert.equal(behind.at, undefined);
+      await time.advance(1);
+      assert.equal(
+        behind.at,
+        1_300,
+        'the wait behind pays the debt at the new rate: 2.2 tokens at 2/s after 200 ms',
+      );
     });
 
     it('throws on bad values, quoting them, and changes nothing', () => {

@@ -1,16 +1,17 @@
 /**
  * @module `Limiter`: a lazy token bucket with a FIFO queue of waiters (golang.org/x/time/rate).
  */
-import { checkInteger, checkSignal, describe, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
 import { RateBucket } from './internal/bucket.js';
 import { Claim } from './internal/claim.js';
 import { RateQueue } from './internal/queue.js';
 import type { LimiterOptions, Reservation } from './options.js';
+import { noop } from '../internal/noop.js';
 
 export type { LimiterOptions, Reservation } from './options.js';
 
 const resolved = Promise.resolve();
-const noop = (): void => {};
 const refused: Reservation = Object.freeze({ ok: false, delayMs: Infinity, cancel: noop });
 const free: Reservation = Object.freeze({ ok: true, delayMs: 0, cancel: noop });
 
@@ -20,17 +21,19 @@ const free: Reservation = Object.freeze({ ok: true, delayMs: 0, cancel: noop });
  *
  * Invariants:
  * - Rate: over any window [t0, t1] the tokens granted (waits resolved, allows that returned true, reservations at
- *   their time) never exceed `burst + rate × (t1 − t0)`. The one exception is deliberate: a reservation handed out
- *   before the rate or burst was lowered keeps its promised time (as in Go), and the claims behind it wait out the
- *   debt that leaves. Unlike Go, a waiter ahead of such a reservation is re-planned at the lower rate and can then be
- *   served at the same instant as the kept promise, so in that case even `burst + highest rate × (t1 − t0)` can be
- *   exceeded by the reservation's tokens (the property tests exclude exactly this case).
- * - Strict FIFO: `wait` and `reserve` claims are served in call order, so a later `wait(1)` never overtakes an
- *   earlier `wait(5)` (the large one would starve), and `allow` returns false while anyone is queued. (Only that
- *   same kept promise can go before a waiter whose turn a lowered rate pushed past it.)
+ *   their time) never exceed `burst + rate × (t1 − t0)`, with no exception. While the rate and burst stay put that is
+ *   their own values; once they change, the highest rate and burst in play bound it, because a promise made under
+ *   them is kept. A reservation is a promise made from the plan of everything queued ahead of it, so making one
+ *   commits that plan, as Go's negative tokens commit every reservation's debit at once: the reservation takes its
+ *   tokens at its time whatever the rate or burst is by then (into debt if need be), and each wait ahead of it will be
+ *   served no later than that plan said. A lowered rate or burst slows only the claims behind the last reservation,
+ *   which wait out the debt, so nothing is squeezed against a kept promise.
+ * - Strict FIFO, no exception: `wait` and `reserve` claims are served in call order, so a later `wait(1)` never
+ *   overtakes an earlier `wait(5)` (the large one would starve), and `allow` returns false while anyone is queued.
  * - An aborted `wait` rejects with `signal.reason` and leaves the limiter as if it had never been called: no tokens
  *   taken, no queue entry, no 'abort' listener; the claims behind it move up at once. `setRate` and `setBurst` re-plan
- *   the queued waits.
+ *   the queued waits. A wait whose signal has aborted is never served, not even when tokens are freed from inside
+ *   another 'abort' listener of the same signal before its own listener has run.
  * - Lazy: the bucket is computed from the clock when used, never ticked, and a claim is accounted at the instant it
  *   became due, so a late timer delays a grant but never loses tokens. One timer at most, armed only while some
  *   `wait` is queued: an idle limiter never keeps the process alive, a busy one only as long as someone waits.
@@ -81,8 +84,8 @@ export class Limiter {
 
   /**
    * The tokens in the bucket now, fractional (`Infinity` when the rate is). Queued waiters have not taken theirs yet,
-   * so this is what is filling up for the head of the queue; it is negative only while a reservation promised before
-   * the rate was lowered is being paid off.
+   * so this is what is filling up for the head of the queue; it is negative only while a claim promised before the
+   * rate or burst was lowered (a reservation, or a wait queued ahead of one) is being paid off.
    */
   get tokens(): number {
     if (this.#bucket.rate === Infinity) return Infinity;
@@ -98,7 +101,7 @@ export class Limiter {
   /**
    * Waits until `n` tokens are the caller's, in FIFO order with every other `wait` and `reserve`.
    *
-   * @param n - tokens to take, an integer from 0 up (default 1).
+   * @param n - tokens to take, a safe integer from 0 up (default 1).
    * @param options - `signal`: aborting it rejects with `signal.reason` and leaves the limiter as if the call had
    *   never been made. An already-aborted signal rejects at once, even when tokens are there.
    * @returns a promise that resolves when the tokens are taken. It rejects with a RangeError when `n` exceeds the
@@ -116,13 +119,13 @@ export class Limiter {
     const signal = options?.signal;
     try {
       checkInteger('limiter', 'n', n, 0);
-      checkSignal('limiter', signal);
     } catch (error) {
       return Promise.reject(error);
     }
     const bucket = this.#bucket;
     if (n > bucket.burst && bucket.rate !== Infinity) return Promise.reject(exceeds('wait', n, bucket.burst));
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const rejection = signalRejection('limiter', signal);
+    if (rejection !== undefined) return rejection;
     if (bucket.rate === Infinity) return resolved;
     const queue = this.#queue;
     const now = this.#now();
@@ -141,7 +144,7 @@ export class Limiter {
   /**
    * Takes `n` tokens if they are in the bucket now and nobody is queued; never waits. Go: `AllowN`.
    *
-   * @param n - tokens to take, an integer from 0 up (default 1); anything else throws quoting it.
+   * @param n - tokens to take, a safe integer from 0 up (default 1); anything else throws quoting it.
    * @returns true when the tokens were taken; false (taking nothing) otherwise, and always when `n` exceeds the
    *   burst with a finite rate.
    * @example
@@ -164,7 +167,7 @@ export class Limiter {
    * Promises `n` tokens at a fixed time, behind every claim already queued, without waiting. Go: `ReserveN`.
    * Within the burst (and with a positive rate) it always succeeds, with a `delayMs` that grows with the tokens owed.
    *
-   * @param n - tokens to reserve, an integer from 0 up (default 1); anything else throws quoting it.
+   * @param n - tokens to reserve, a safe integer from 0 up (default 1); anything else throws quoting it.
    * @returns `{ ok, delayMs, cancel }`: see {@link Reservation}. `ok` is false (and nothing is reserved) when `n`
    *   exceeds the burst with a finite rate, or when the rate is 0 and the bucket cannot cover the claim.
    * @example
@@ -203,7 +206,9 @@ export class Limiter {
   }
 
   /**
-   * Changes the rate from now on. Queued waiters are re-planned at the new rate; reservations keep their time.
+   * Changes the rate from now on. Queued waiters are re-planned at the new rate; reservations keep their time, and so
+   * do the waiters queued ahead of a reservation when the new rate is lower (the reservation's time was planned on
+   * them): only the claims behind the last reservation are slowed, and they wait out the debt.
    * From `Infinity` to a finite rate the bucket starts full, as a new limiter would; to `Infinity` every queued
    * waiter is served at once.
    *
@@ -226,9 +231,10 @@ export class Limiter {
   /**
    * Changes the bucket's size from now on. Lowering it drops tokens above the new size; raising it adds none (they
    * fill up at the rate). Queued waiters are re-planned; those that want more than the new burst (with a finite rate)
-   * can never be served and reject with a RangeError. Reservations keep their time.
+   * can never be served and reject with a RangeError. Reservations keep their time, as do the waiters ahead of one
+   * (see `setRate`).
    *
-   * @param burst - an integer from 0 up; anything else throws quoting it.
+   * @param burst - a safe integer from 0 up; anything else throws quoting it.
    * @example
    * ```ts
    * limiter.setBurst(1); // no more bursts while the upstream recovers

@@ -19,7 +19,7 @@ export interface LimiterOptions {
    * `setRate` gives a positive rate or its signal aborts (holding no timer, so pass a signal).
    */
   rate: number;
-  /** The bucket's size: an integer from 0 up, the most tokens that can be taken at one instant. A new limiter is full. */
+  /** The bucket's size: a safe integer from 0 up, the most tokens that can be taken at one instant. A new limiter is full. */
   burst: number;
   /** The clock, in milliseconds; monotonic is best. Default `performance.now`. Inject a fake one in tests. */
   now?: (() => number) | undefined;
@@ -29,8 +29,8 @@ export interface LimiterOptions {
  * What `reserve(n)` returns: a promise of `n` tokens at a fixed time. Go: `*rate.Reservation`.
  *
  * The holder is expected to wait `delayMs` and then act, or to call `cancel()` if it will not act. The time is fixed
- * when it is handed out: lowering the rate later does not move it (the limiter honours it and makes the claims
- * behind it wait out the debt).
+ * when it is handed out: lowering the rate later does not move it, nor the waits queued ahead of it (the limiter
+ * honours the plan it was made from and makes the claims behind it wait out the debt, as Go's negative tokens do).
  * @example
  * ```ts
  * const r = limiter.reserve(2);

@@ -1,10 +1,10 @@
 /**
  * @module `Mutex`: a fair, abortable mutual-exclusion lock (Go's `sync.Mutex`).
  */
-import type { SignalOptions } from '../internal/abort.js';
-import { describe } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';
 
 const resolved = Promise.resolve();

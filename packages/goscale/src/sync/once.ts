@@ -1,9 +1,9 @@
 /**
  * @module `Once`: run a function once ever and share its outcome (Go's `sync.Once` / `sync.OnceValue`).
  */
-import { describe, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { Shared } from './internal/shared.js';
-import { signalRejection } from './internal/waiter.js';
 
 /**
  * Runs a function at most once and gives every caller its result or its error. Go: `sync.Once` (`sync.OnceValue`

@@ -1,9 +1,10 @@
 /**
  * @module `RWMutex`: a fair, abortable reader/writer lock (Go's `sync.RWMutex`).
  */
-import { describe, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from './internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';
 
 // Waiter tags: bit 0 says writer (else reader), bit 1 says the caller wants a Release (else it runs a withLock fn).
@@ -113,7 +114,7 @@ export class RWMutex {
    * @returns `fn`'s result.
    * @example
    * ```ts
-   * const v = await rw.withRLock(() => map.get(k));
+   * const v = await rw.withRLock(() => cache.get(k));
    * ```
    */
   withRLock<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {
@@ -128,7 +129,7 @@ export class RWMutex {
    * @returns `fn`'s result.
    * @example
    * ```ts
-   * await rw.withLock(() => map.clear());
+   * await rw.withLock(() => cache.clear());
    * ```
    */
   withLock<T>(fn: () => T | PromiseLike<T>, options?: SignalOptions): Promise<T> {

@@ -1,9 +1,9 @@
 /**
  * @module `SingleFlight`: collapse concurrent calls with one key into one execution (golang.org/x/sync/singleflight).
  */
-import { describe, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { Shared } from './internal/shared.js';
-import { signalRejection } from './internal/waiter.js';
 
 /**
  * Deduplicates concurrent work by key: while a call for a key is in flight, later calls with that key join it

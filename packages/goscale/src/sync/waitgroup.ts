@@ -1,9 +1,10 @@
 /**
  * @module `WaitGroup`: wait for a counted set of tasks to finish (Go's `sync.WaitGroup`).
  */
-import { describe, type SignalOptions } from '../internal/abort.js';
+import { signalRejection, type SignalOptions } from '../internal/abort.js';
+import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
-import { enqueue, signalRejection, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from './internal/waiter.js';
 
 const resolved = Promise.resolve();
 
@@ -42,7 +43,8 @@ export class WaitGroup {
   /**
    * Adds `delta` (which may be negative) to the counter; at zero, all pending waits are fulfilled.
    * @param delta - a safe integer, 1 by default; a value that would take the counter below zero throws a RangeError
-   *   quoting it (e.g. `waitgroup: add(-2) would make the counter negative (1)`) and changes nothing.
+   *   quoting it (e.g. `waitgroup: add(-2) would make the counter negative (1)`) and changes nothing; so does one
+   *   that would take it past `Number.MAX_SAFE_INTEGER`, where a double stops counting exactly.
    * @example
    * ```ts
    * wg.add(jobs.length);
@@ -57,6 +59,12 @@ export class WaitGroup {
     if (next < 0) {
       throw new RangeError(`waitgroup: add(${delta}) would make the counter negative (${this.#count})`);
     }
+    // Past 2^53 the sum would be rounded: later done() calls would no longer bring it back to exactly zero.
+    if (next > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError(
+        `waitgroup: add(${delta}) would take the counter (${this.#count}) past Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER})`,
+      );
+    }
     this.#count = next;
     if (next !== 0) return;
     // Settling only queues promise reactions, so no user code runs (and no add() can interleave) while draining.
@@ -69,7 +77,7 @@ export class WaitGroup {
    * Marks one task done: `add(-1)`. Throws a RangeError when the counter is already zero.
    * @example
    * ```ts
-   * try { await job(); } finally { wg.done(); }
+   * try { await work(); } finally { wg.done(); }
    * ```
    */
   done(): void {

@@ -4,6 +4,7 @@
  */
 import { List, type ListNode } from '../../internal/list.js';
 import { reasonOf } from '../../internal/abort.js';
+import { noop } from '../../internal/noop.js';
 
 /** A `select` waiting on several queues at once. Firing any one of its nodes settles it and unlinks the others. */
 export interface Selection {
@@ -17,8 +18,6 @@ export interface Selection {
 export const RECV = 0;
 export const SEND = 1;
 export const ITER = 2;
-
-const noop = (): void => {};
 
 /**
  * A blocked receive or send. It is its own list node (queueing allocates nothing more) and its own 'abort' listener

@@ -22,6 +22,15 @@ export class ConnectionTracker {
   readonly #sockets = new Set<Socket>();
   readonly #busy = new Map<Socket, Set<ServerResponse>>();
   #draining = false;
+  /**
+   * True while the parser may still be dispatching the requests of one chunk: set by each request, cleared by the
+   * next tick (Node runs ticks only after the whole chunk, measured: three pipelined requests dispatch before the
+   * first one's nextTick). A mark made then could land on a request that is not the connection's last.
+   */
+  #dispatching = false;
+  readonly #endDispatch = (): void => {
+    this.#dispatching = false;
+  };
   /** Called when the last tracked socket closes, once the listener was found closed already. */
   #onEmpty: (() => void) | undefined;
   /** Responses this tracker put `Connection: close` on, so that it only ever takes back its own header. */
@@ -57,6 +66,10 @@ export class ConnectionTracker {
       socket.once('close', forget);
     };
     this.#onRequest = (req, res) => {
+      if (!this.#dispatching) {
+        this.#dispatching = true;
+        process.nextTick(this.#endDispatch);
+      }
       const socket = req.socket;
       let open = busy.get(socket);
       if (open === undefined) {
@@ -66,8 +79,9 @@ export class ConnectionTracker {
       }
       open.add(res);
       res.once('close', responseDone);
-      // Requests that reach a connection during the drain are still served, but tell the client not to reuse it.
-      if (this.#draining) this.#markLast(open);
+      // Parsed from the same chunk as a request whose handler started the drain (the parser stops only after the
+      // chunk): served; the mark waits until the chunk is done, when this connection's last request is known.
+      if (this.#draining) this.#markLastSoon(socket);
     };
     server.on('connection', this.#onConnection);
     if (server instanceof TlsServer) {
@@ -89,11 +103,16 @@ export class ConnectionTracker {
   }
 
   /**
-   * Stops accepting, closes idle connections (keep-alive ones and those that never carried a request), marks the
-   * newest in-flight response of each connection `Connection: close`, and from now on closes each connection when
-   * its last response closes. `onClosed` runs once the listener is closed and every connection has ended (the
-   * `server.close()` callback). A request still being received when the drain starts is lost with its connection:
-   * the client sees the connection close before any response, which HTTP clients retry for idempotent requests.
+   * Stops accepting, stops reading every connection (no request that arrives from now on is accepted: it never
+   * reaches a handler, and the client sees the connection close without an answer, which HTTP clients retry), closes
+   * idle connections (keep-alive ones and those that never carried a request), marks the newest in-flight response
+   * of each connection `Connection: close`, and closes each connection when its last response has closed. So every
+   * request a handler saw is answered. `onClosed` runs once the listener is closed and every connection has ended
+   * (the `server.close()` callback).
+   *
+   * Why reads stop (as Go's `Shutdown` turns keep-alives off): Node closes a connection right after a response that
+   * carries `Connection: close`, and that header is fixed when the response is ended, which for a pipelined response
+   * can be long before it is sent. A request parsed after that point reached its handler and was never answered.
    */
   drain(onClosed: () => void): void {
     this.#draining = true;
@@ -116,14 +135,27 @@ export class ConnectionTracker {
       else server.closeIdleConnections = own;
     }
     for (const socket of this.#httpSockets) {
-      const open = this.#busy.get(socket);
       // An upgraded connection (WebSocket) has no parser left: it belongs to its owner, and the deadline.
-      if (open === undefined || open.size === 0) {
-        if ((socket as { parser?: unknown }).parser !== null) closeGently(socket);
-      } else {
-        this.#markLast(open);
-      }
+      if ((socket as { parser?: unknown }).parser === null) continue;
+      stopReading(socket);
+      const open = this.#busy.get(socket);
+      if (open === undefined || open.size === 0) closeGently(socket);
+      else this.#markLastSoon(socket);
     }
+  }
+
+  /**
+   * Marks the newest response of `socket`, at once unless a chunk is being dispatched (the drain started in a
+   * handler): requests pipelined behind it in that chunk still reach their handlers, so the mark waits for the
+   * chunk's end, which comes before any handler's own continuation.
+   */
+  #markLastSoon(socket: Socket): void {
+    const mark = (): void => {
+      const open = this.#busy.get(socket);
+      if (open !== undefined) this.#markLast(open);
+    };
+    if (this.#dispatching) process.nextTick(mark);
+    else mark();
   }
 
   /** Aborts the request signals of unfinished responses with `reason`, then destroys every socket. */
@@ -168,6 +200,21 @@ export class ConnectionTracker {
     // An idle keep-alive connection would otherwise sit open until keepAliveTimeout and hold the drain up.
     if (this.#draining) closeGently(socket);
   }
+}
+
+/**
+ * Makes `socket` accept no further request: bytes that arrive stay unparsed. Node's own guard against pipelining
+ * floods does the same (`socket.pause()` and its parser's `pause()`, in `_http_server.js`), and resumes both when the
+ * socket drains; the `'resume'` listener undoes that resumption before any data is read.
+ */
+function stopReading(socket: Socket): void {
+  const parser = (socket as { parser?: { pause(): void } | null }).parser;
+  const stop = (): void => {
+    socket.pause();
+    parser?.pause();
+  };
+  stop();
+  socket.on('resume', stop);
 }
 
 /**

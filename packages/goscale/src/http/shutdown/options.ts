@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { constants } from 'node:os';
-import { checkInteger, describe } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
 
 /** Throws a TypeError unless `server` looks like an `http.Server` (or `https.Server`). */
 export function checkServer(server: unknown): asserts server is Server {

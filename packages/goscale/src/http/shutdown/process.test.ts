@@ -106,6 +106,55 @@ describe('gracefulShutdown in a child process', { timeout: 60_000 }, () => {
     for (const s of streams) assert.match(s.text(), /event: bye\ndata: shutdown\n\n/);
   });
 
+  it('answers every request it accepted under steady pipelined keep-alive load on SIGTERM', async () => {
+    const fixture = await startFixture();
+    const { port } = fixture;
+    // 8 connections, each keeping 4 requests in flight (a new one written per response), mixing a synchronous
+    // handler with timer-driven work, so that responses end while queued behind earlier ones.
+    const paths = ['/fast', '/work?ms=1', '/fast', '/work?ms=0'];
+    let answered = 0;
+    let sent = 0;
+    const conns = await Promise.all(
+      Array.from({ length: 8 }, async (_, k) => {
+        const c = await rawClient(port);
+        let seen = 0;
+        let mine = k;
+        const next = (): string => {
+          sent++;
+          return get(paths[mine++ % paths.length]!);
+        };
+        c.socket.on('data', () => {
+          const now = c.text().split('HTTP/1.1 200 OK').length - 1;
+          // One write per batch of answers, as a pipelining client does: they arrive as one chunk.
+          let batch = '';
+          for (; seen < now; seen++) {
+            answered++;
+            batch += next();
+          }
+          if (batch !== '' && c.socket.writable) c.socket.write(batch);
+        });
+        let first = '';
+        for (let i = 0; i < 4; i++) first += next();
+        c.socket.write(first);
+        return c;
+      }),
+    );
+    await until(() => answered >= 3_000);
+    fixture.child.kill('SIGTERM');
+    const [code] = await fixture.exited;
+    await Promise.all(conns.map((c) => c.closed));
+    const report = fixture.report();
+    assert.ok(report, 'the onShutdown hook reported');
+    assert.equal(code, 0);
+    assert.equal(
+      report.accepted,
+      answered,
+      `accepted ${report.accepted}, answered ${answered} (sent ${sent})`,
+    );
+    assert.equal(report.finished, report.accepted);
+    for (const c of conns) assert.match(c.text(), /END$/, 'no connection ends mid-response');
+  });
+
   it('exits 1 at the deadline, destroying a stream that ignores the signal and aborting the work in flight', async () => {
     const fixture = await startFixture({ SHUTDOWN_TIMEOUT_MS: '300' });
     const stubborn = await openStream(fixture.port, '/stubborn');

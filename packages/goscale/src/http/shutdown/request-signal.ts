@@ -2,7 +2,7 @@
  * @module `requestSignal`: an AbortSignal that aborts when the client of a `node:http` request goes away.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describe } from '../../internal/abort.js';
+import { describe } from '../../internal/args.js';
 import { requestEntries, type RequestEntry } from './registry.js';
 
 /**

@@ -3,7 +3,9 @@
  * signal handling, readiness flag and deadline every deployment writes by hand.
  */
 import type { Server } from 'node:http';
-import { describe, sharedController } from '../../internal/abort.js';
+import { sharedController } from '../../internal/abort.js';
+import { describe } from '../../internal/args.js';
+import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import { ConnectionTracker } from './connections.js';
 import { checkOptions, checkServer } from './options.js';
 
@@ -136,8 +138,8 @@ class ShutdownImpl implements Shutdown {
   #reason: unknown;
   /** Why the drain was cut short (deadline or second signal); undefined while it is graceful. */
   #failure: unknown;
-  #delayTimer: ReturnType<typeof setTimeout> | undefined;
-  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #delayTimer: LongTimer | undefined;
+  #deadlineTimer: LongTimer | undefined;
   #startDrain: (() => void) | undefined;
 
   constructor(
@@ -181,7 +183,7 @@ class ShutdownImpl implements Shutdown {
         `gracefulShutdown: the ${this.#timeoutMs} ms deadline struck`,
         'TimeoutError',
       );
-      this.#deadlineTimer = setTimeout(() => this.#force(error), this.#timeoutMs);
+      this.#deadlineTimer = setLongTimeout(() => this.#force(error), this.#timeoutMs);
     }
     this.#done = this.#run();
     // Attached here so that a shutdown started by a signal, which nobody awaits, never rejects unhandled.
@@ -211,16 +213,16 @@ class ShutdownImpl implements Shutdown {
     const drained = new Promise<void>((resolve) => {
       this.#startDrain = () => {
         this.#startDrain = undefined;
-        clearTimeout(this.#delayTimer);
+        this.#delayTimer?.clear();
         this.#tracker.drain(resolve);
         this.#controller.abort(this.#reason);
       };
     });
     if (this.#readinessDelayMs > 0)
-      this.#delayTimer = setTimeout(() => this.#startDrain?.(), this.#readinessDelayMs);
+      this.#delayTimer = setLongTimeout(() => this.#startDrain?.(), this.#readinessDelayMs);
     else this.#startDrain?.();
     await drained;
-    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer?.clear();
     this.#hooksStarted = true;
     const errors: unknown[] = [];
     for (const hook of [...this.#hooks].reverse()) {
@@ -243,7 +245,7 @@ class ShutdownImpl implements Shutdown {
   #force(failure: unknown): void {
     if (this.#failure !== undefined || this.#hooksStarted) return;
     this.#failure = failure;
-    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer?.clear();
     this.#startDrain?.();
     this.#tracker.destroyAll(failure);
   }

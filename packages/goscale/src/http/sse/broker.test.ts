@@ -8,18 +8,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { expectTypeOf } from 'expect-type';
 import { Broker, SSE_RESET_EVENT, type BrokerOptions, type SseClient, type SseEvent } from './broker.js';
 import { parseEventStream } from './spec-parser.test.js';
-
-/** The part of the `eventsource` package's EventSource used here. */
-interface EventSourceLike extends EventTarget {
-  onmessage: ((event: MessageEvent) => void) | null;
-  close(): void;
-}
-// Imported by a non-literal name on purpose: under the repository's `source` condition TypeScript would resolve the
-// package to its own .ts sources (and eventsource-parser's), which do not compile under this tsconfig.
-const eventsourcePackage = 'eventsource';
-const { EventSource } = (await import(eventsourcePackage)) as {
-  EventSource: new (url: string) => EventSourceLike;
-};
+import { EventSource } from './testing/eventsource.js';
 
 /** A loopback server whose every request becomes a client of `broker`; `?topics=a,b` picks topics. */
 async function serve(broker: Broker) {
@@ -91,11 +80,12 @@ describe('Broker over real sockets', () => {
     const r = await open(s.port);
     assert.equal(r.res.statusCode, 200);
     assert.equal(r.res.headers['content-type'], 'text/event-stream');
-    assert.equal(r.res.headers['cache-control'], 'no-cache');
+    assert.equal(r.res.headers['cache-control'], 'no-cache, no-transform');
     assert.equal(r.res.headers.connection, 'keep-alive');
     assert.equal(r.res.headers['x-accel-buffering'], 'no');
-    await r.until((t) => t.includes('\n\n'));
-    assert.equal(r.text, 'retry: 2500\n\n');
+    await r.until((t) => t.includes('id: 0\n\n'));
+    // The position before the first publish, so that even a client whose topics stay quiet can resume.
+    assert.equal(r.text, 'retry: 2500\n\nid: 0\n\n');
     assert.equal(broker.clients, 1);
     await s.stop();
   });
@@ -430,6 +420,25 @@ describe('Broker over real sockets', () => {
     await s.stop();
   });
 
+  it('honours a heartbeatMs past 2^31 − 1 ms, which a bare setInterval turns into 1 ms', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+    const heartbeatMs = 2 ** 31;
+    const broker = new Broker({ heartbeatMs });
+    const s = await serve(broker);
+    const reader = await open(s.port);
+    t.mock.timers.tick(heartbeatMs - 1);
+    broker.publish('a', { data: 'mark' });
+    await reader.until((text) => text.includes('mark'));
+    // The first line is the position sent at connect (no event published yet: id 0).
+    assert.equal(reader.text, 'id: 0\n\nid: 1\ndata: mark\n\n', 'no ping before heartbeatMs');
+    t.mock.timers.tick(1);
+    await reader.until((text) => text.endsWith(': ping\n\n'));
+    t.mock.timers.tick(heartbeatMs);
+    await reader.until((text) => text.split(': ping').length === 3);
+    assert.equal(reader.text, 'id: 0\n\nid: 1\ndata: mark\n\n: ping\n\n: ping\n\n');
+    await s.stop();
+  });
+
   it('sends a heartbeat comment every heartbeatMs to every client', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const broker = new Broker({ heartbeatMs: 1000 });
@@ -443,7 +452,7 @@ describe('Broker over real sockets', () => {
     t.mock.timers.tick(1000);
     for (const r of readers) {
       await r.until((text) => text.split(': ping').length === 3);
-      assert.equal(r.text, 'id: 1\ndata: mark\n\n: ping\n\n: ping\n\n');
+      assert.equal(r.text, 'id: 0\n\nid: 1\ndata: mark\n\n: ping\n\n: ping\n\n');
       assert.deepEqual(parseEventStream(r.text).comments, ['ping', 'ping']);
     }
     await s.stop();

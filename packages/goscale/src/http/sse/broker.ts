@@ -2,9 +2,20 @@
  * @module `Broker`: a Server-Sent Events hub for `node:http` whose `publish` never waits for a client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkInteger, describe } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
+import { type LongTimer, setLongInterval } from '../../internal/timer.js';
+import type { BrokerBus } from './bus.js';
+import { BusLink } from './bus-link.js';
 import { ClientConnection, type SseClient } from './client.js';
-import { checkField, checkRetry, encodeComment, encodeEvent, encodeRetry, type SseEvent } from './format.js';
+import {
+  checkField,
+  checkRetry,
+  dataText,
+  encodeComment,
+  encodeEvent,
+  encodeRetry,
+  type SseEvent,
+} from './format.js';
 import { History } from './history.js';
 import { readLastEventId, resetChunk } from './replay.js';
 import { readTopics, TopicIndex } from './topics.js';
@@ -15,12 +26,22 @@ export type { SseEvent } from './format.js';
 export { SSE_RESET_EVENT } from './replay.js';
 export type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
 
-const HEADERS = {
+const HEADERS: Readonly<Record<string, string>> = {
   'Content-Type': 'text/event-stream',
-  'Cache-Control': 'no-cache',
+  // no-transform: compression middleware (Express's compression(), proxies) must pass the stream through, not
+  // buffer it into compressed blocks the client would wait for.
+  'Cache-Control': 'no-cache, no-transform',
   // nginx buffers proxied responses unless told not to; SSE must reach the client as it is written.
   'X-Accel-Buffering': 'no',
 };
+const HTTP1_HEADERS: Readonly<Record<string, string>> = { ...HEADERS, Connection: 'keep-alive' };
+
+/**
+ * The largest `historySize`. Each retained event keeps its encoded chunk, an entry and an id-map key (100 bytes and
+ * more even for a small event), so a million is already 100 MB and up; and it stays far below V8's limit of 2^24
+ * keys in one Map, which the lookup by id uses.
+ */
+const MAX_HISTORY_SIZE = 1_000_000;
 
 /**
  * A Server-Sent Events broker (Go: a fan-out loop over per-client channels sending with `select { case ch <- ev:
@@ -34,13 +55,23 @@ const HEADERS = {
  * - Each event is encoded once per publish and the same bytes go to every client. Events published in one tick reach
  *   each client as one write at the end of the tick (when Node would send them anyway, as it corks the socket until
  *   then), so a burst costs a client one write, not one per event.
- * - Ids: an event without `id` gets the next number of one sequence shared by all topics (`'1'`, `'2'`, …).
+ * - Ids: an event without `id` gets the next number of one sequence shared by all topics (`'1'`, `'2'`, …). A
+ *   custom id must be unique across topics for replay to be exact (a counter per topic is not: use `${topic}:${n}`):
+ *   a reconnect with an id that two events the broker still knows share gets a reset, never a guess; an id reused
+ *   after its first use left the history cannot be told apart from it, which is why uniqueness is the contract.
+ * - Position: every client is sent its position at connect (an `id:` line without data, which sets the browser's
+ *   last event id without dispatching anything; `'0'` before the first publish), so a client whose topics stay
+ *   quiet still reconnects with an id and gets what it missed, or a reset.
  * - Replay: a client connecting with `Last-Event-ID` (header, or `lastEventId` query parameter for clients that cannot
  *   set headers) receives, before anything live, exactly the events of its topics published after that id, in order,
  *   none twice. When the broker cannot tell what it missed (the id is older than the history, unknown, or the broker
  *   restarted), the client gets one `event: goscale-reset` ({@link SSE_RESET_EVENT}) whose data is JSON
  *   `{"lastEventId": <the id it sent>}` and whose `id` is the newest id, so it knows to reload its state and resumes
  *   from now. A client whose topics stayed quiet while more than `historySize` other events passed is told too.
+ * - With a `bus` ({@link BrokerBus}), `publish` appends to the bus and every Broker on it (one per replica) writes each
+ *   entry to its own clients of the topic, in the bus's one order, under the id the bus gave it; replay reads the bus,
+ *   so a client can reconnect to any replica. Clients stay connected while the bus is down; the bus resumes where it
+ *   stopped (see {@link BrokerBus}).
  * - One heartbeat timer for the whole broker, running only while clients are connected.
  * - A client that hangs up is removed at once. After `close()`, `publish` returns 0 and `connect` answers
  *   `503 Service Unavailable` with `Connection: close` (EventSource treats it as final and stops reconnecting).
@@ -62,11 +93,12 @@ export class Broker {
   readonly #retry: Buffer | undefined;
   readonly #dropOldest: boolean;
   readonly #history: History;
+  readonly #link: BusLink | undefined;
   readonly #index = new TopicIndex<ClientConnection>();
   readonly #heartbeat = Buffer.from(encodeComment('ping'));
   #nextClientId = 1;
   #seq = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: LongTimer | undefined;
   #dirty: ClientConnection[] = [];
   #flushScheduled = false;
   #closed = false;
@@ -81,10 +113,12 @@ export class Broker {
       historySize = 0,
       retryMs,
       slowClient = 'disconnect',
+      bus,
+      onBusError = warn,
     } = options;
     checkInteger('Broker', 'bufferSize', bufferSize, 1);
     checkInteger('Broker', 'heartbeatMs', heartbeatMs, 1, true);
-    checkInteger('Broker', 'historySize', historySize, 0);
+    checkInteger('Broker', 'historySize', historySize, 0, false, MAX_HISTORY_SIZE);
     if (retryMs !== undefined) checkRetry('Broker', 'retryMs', retryMs);
     if (slowClient !== 'disconnect' && slowClient !== 'drop') {
       throw new TypeError(
@@ -96,6 +130,22 @@ export class Broker {
     this.#retry = retryMs === undefined ? undefined : Buffer.from(encodeRetry(retryMs, 'Broker'));
     this.#dropOldest = slowClient === 'drop';
     this.#history = new History(historySize);
+    if (bus !== undefined) {
+      checkBus(bus, historySize);
+      if (typeof onBusError !== 'function') {
+        throw new TypeError(`Broker: expected \`onBusError\` to be a function, got ${describe(onBusError)}`);
+      }
+      this.#link = new BusLink(bus, { fanOut: this.#fanOutEntry, onError: onBusError });
+    }
+  }
+
+  /**
+   * Resolves once the broker receives what is published: at once without a bus; with one, when its subscription
+   * is established. Start serving after it: a client that connects earlier is placed where the subscription starts
+   * and would not get an event published in between. Never rejects (a failed subscription goes to `onBusError`).
+   */
+  get ready(): Promise<void> {
+    return this.#link?.ready ?? Promise.resolve();
   }
 
   /** How many clients are connected now. */
@@ -115,7 +165,9 @@ export class Broker {
    * `connect` was called. Headers set earlier with `res.setHeader` (CORS, say) are kept. Throws a TypeError when `res`
    * has already sent its headers or `topics` is not an iterable of strings.
    *
-   * Gotcha: compression middleware buffers the stream; exclude `text/event-stream` from it.
+   * The headers (`Content-Type: text/event-stream`, `Cache-Control: no-cache, no-transform` — which keeps
+   * compression middleware from buffering the stream —, `X-Accel-Buffering: no`, `Connection: keep-alive`) are set
+   * only where `res` has none of that name yet.
    * @param req - the request (its `Last-Event-ID` header or `lastEventId` query parameter drives replay).
    * @param res - its response, headers not yet sent.
    * @param options - `topics`: what the client receives (every topic when omitted).
@@ -147,10 +199,13 @@ export class Broker {
       client.close();
       return client;
     }
-    res.writeHead(200, req.httpVersionMajor === 1 ? { ...HEADERS, Connection: 'keep-alive' } : HEADERS);
+    const headers = req.httpVersionMajor === 1 ? HTTP1_HEADERS : HEADERS;
+    for (const name in headers) if (!res.hasHeader(name)) res.setHeader(name, headers[name]!);
+    res.writeHead(200);
     res.flushHeaders();
     if (this.#retry !== undefined) client.writeUnbounded(this.#retry);
-    this.#replay(client, readLastEventId(req));
+    if (this.#link !== undefined) this.#link.connect(client, readLastEventId(req));
+    else this.#replay(client, readLastEventId(req));
     this.#add(client);
     return client;
   }
@@ -161,7 +216,10 @@ export class Broker {
    * non-string topic, an `event`/`id` with CR, LF or NUL, an empty `id`, or data with no JSON text.
    * @param topic - the topic.
    * @param event - `data` (string as is, anything else JSON), optional `event` type and `id` (default: the next number).
-   * @returns how many clients it was written or queued for; 0 once the broker is closed.
+   * With a `bus` the event is appended to the bus (failures go to `onBusError`) and reaches clients, this replica's
+   * included, when the bus delivers it back.
+   * @returns how many clients it was written or queued for (with a bus: how many of this replica's clients the topic
+   *   has now); 0 once the broker is closed.
    * @example
    * ```ts
    * broker.publish('prices', { event: 'tick', data: { symbol: 'ACME', price: 42 } });
@@ -174,6 +232,7 @@ export class Broker {
     }
     // An empty id would reset the client's Last-Event-ID, and a replay could not find its place any more.
     if (event.id === '') throw new TypeError('Broker.publish: `id` must not be empty, got `""` (string)');
+    if (this.#link !== undefined) return this.#publishToBus(topic, event);
     const seq = this.#seq + 1;
     const id = event.id ?? String(seq);
     const chunk = Buffer.from(encodeEvent({ data: event.data, event: event.event, id }, 'Broker.publish'));
@@ -186,6 +245,30 @@ export class Broker {
     });
     return queued;
   }
+
+  #publishToBus(topic: string, event: SseEvent): number {
+    if (event.id !== undefined) {
+      throw new TypeError(
+        `Broker.publish: with a bus, the bus assigns ids; got \`id\` ${describe(event.id)}`,
+      );
+    }
+    if (event.event !== undefined) checkField('Broker.publish', 'event', event.event);
+    const data = dataText('Broker.publish', event.data);
+    if (this.#closed) return 0;
+    this.#link!.publish(topic, event.event, data);
+    let clients = 0;
+    this.#index.forEachOf(topic, () => clients++);
+    return clients;
+  }
+
+  /** A bus entry, encoded once, to this replica's clients of its topic. */
+  readonly #fanOutEntry = (topic: string, id: string, chunk: Buffer): void => {
+    if (this.#closed) return;
+    const link = this.#link!;
+    this.#index.forEachOf(topic, (c) => {
+      if (link.admits(c, id, chunk)) c.enqueue(chunk);
+    });
+  };
 
   /**
    * Closes the broker: sends `options.event` (encoded once) to every client and ends every stream, so that
@@ -206,17 +289,21 @@ export class Broker {
     const final =
       options.event === undefined ? undefined : Buffer.from(encodeEvent(options.event, 'Broker.close'));
     this.#closed = true;
+    this.#link?.close();
     for (const c of this.#index.all) c.closeEncoded(final);
     this.#history.clear();
   }
 
   /** Writes what a reconnecting client missed, or the reset notice when that cannot be known. */
   #replay(client: ClientConnection, lastEventId: string | undefined): void {
-    if (lastEventId === undefined) return;
+    if (lastEventId === undefined) {
+      client.writeUnbounded(`id: ${this.#history.position}\n\n`);
+      return;
+    }
     const latest = this.#history.latest;
     const seq = this.#history.find(lastEventId);
     if (seq === undefined) {
-      client.writeUnbounded(resetChunk(lastEventId, latest?.id ?? ''));
+      client.writeUnbounded(resetChunk(lastEventId, this.#history.position));
       return;
     }
     let lastSent = seq;
@@ -236,14 +323,15 @@ export class Broker {
     if (this.#index.all.size === 1 && this.#heartbeatMs !== Infinity) {
       // Not unref'd: it runs only while connections (which keep the process alive anyway) exist, and a referenced
       // timer shows up in process.getActiveResourcesInfo(), so a leak of it would be visible.
-      this.#timer = setInterval(this.#beat, this.#heartbeatMs);
+      this.#timer = setLongInterval(this.#beat, this.#heartbeatMs);
     }
   }
 
   readonly #remove = (client: ClientConnection): void => {
     if (!this.#index.remove(client)) return;
+    this.#link?.remove(client);
     if (this.#index.all.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
+      this.#timer.clear();
       this.#timer = undefined;
     }
   };
@@ -266,4 +354,26 @@ export class Broker {
   readonly #beat = (): void => {
     for (const c of this.#index.all) c.heartbeat(this.#heartbeat);
   };
+}
+
+function warn(error: unknown): void {
+  process.emitWarning(
+    `Broker: bus error: ${error instanceof Error ? error.message : String(error)}`,
+    'BrokerBusWarning',
+  );
+}
+
+function checkBus(bus: BrokerBus, historySize: number): void {
+  for (const name of ['append', 'subscribe', 'readAfter', 'compareIds'] as const) {
+    if (typeof (bus as Partial<BrokerBus> | null)?.[name] !== 'function') {
+      throw new TypeError(
+        `Broker: expected \`bus\` to be a BrokerBus (with ${name}()), got ${describe(bus)}`,
+      );
+    }
+  }
+  if (historySize !== 0) {
+    throw new TypeError(
+      `Broker: \`historySize\` has no use with a \`bus\` (the bus keeps the history), got ${historySize}`,
+    );
+  }
 }

@@ -16,6 +16,14 @@ class SlowResponse extends EventEmitter {
     this.headersSent = true;
     return this;
   }
+  readonly headers = new Map<string, string>();
+  hasHeader(name: string): boolean {
+    return this.headers.has(name.toLowerCase());
+  }
+  setHeader(name: string, value: string): this {
+    this.headers.set(name.toLowerCase(), value);
+    return this;
+  }
   flushHeaders(): void {}
   write(chunk: Buffer | string): boolean {
     this.text += String(chunk);

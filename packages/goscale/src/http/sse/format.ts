@@ -1,7 +1,8 @@
 /**
  * @module The Server-Sent Events wire encoder (WHATWG HTML, "Server-sent events", the `text/event-stream` format).
+ * @internal
  */
-import { describe } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
 
 /**
  * One server-sent event, as given to {@link Broker.publish} or {@link SseClient.send}.
@@ -132,8 +133,5 @@ export function encodeRetry(ms: number, owner = 'encodeRetry'): string {
  * @internal
  */
 export function checkRetry(owner: string, name: string, ms: unknown): asserts ms is number {
-  if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 0) {
-    const Err = typeof ms === 'number' ? RangeError : TypeError;
-    throw new Err(`${owner}: expected \`${name}\` to be an integer from 0 and up, got ${describe(ms)}`);
-  }
+  checkInteger(owner, name, ms, 0);
 }

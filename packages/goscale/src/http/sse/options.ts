@@ -1,12 +1,13 @@
 /**
  * @module The option types of `Broker`.
  */
+import type { BrokerBus } from './bus.js';
 import type { SseEvent } from './format.js';
 
 /** Options of `Broker`. Every one is optional. */
 export interface BrokerOptions {
   /**
-   * Events a client may have waiting while `res.write()` reports backpressure, from 1 up. Default 256.
+   * Events a client may have waiting while `res.write()` reports backpressure, a safe integer from 1 up. Default 256.
    *
    * Events published in one tick are queued too, until the end of the tick, but a client that is keeping up flushes
    * a full queue at once instead of overflowing, so it always takes a synchronous burst of `2 × bufferSize` events.
@@ -20,7 +21,8 @@ export interface BrokerOptions {
    */
   heartbeatMs?: number;
   /**
-   * Events kept for replay to reconnecting clients, from 0 up. Default 0: nothing is replayed, but a client that
+   * Events kept for replay to reconnecting clients, from 0 to 1,000,000 (each retained event keeps its encoded bytes,
+   * so the bound keeps a typo from reserving gigabytes; anything past it throws a RangeError). Default 0: nothing is replayed, but a client that
    * missed events is still sent a {@link SSE_RESET_EVENT} rather than left with a silent gap.
    */
   historySize?: number;
@@ -33,6 +35,15 @@ export interface BrokerOptions {
    * it for streams where only the latest value matters (prices, progress).
    */
   slowClient?: 'disconnect' | 'drop';
+  /**
+   * A shared log that makes several Brokers (one per replica) serve one stream: `publish` on any of them reaches every
+   * client of the topic on all of them, in one order, with the same ids, and replay works on any replica. See
+   * {@link BrokerBus}; `MemoryBus` for one process, `@goscale/redis` for Redis Streams. With a bus, ids are the bus's
+   * (`publish` rejects a custom `id`) and `historySize` must stay 0 (the bus keeps the history). Default: none.
+   */
+  bus?: BrokerBus | undefined;
+  /** Hears each bus failure: a lost `publish`, a replay that could not be read, a subscription retrying. Default: `process.emitWarning`. */
+  onBusError?: ((error: unknown) => void) | undefined;
 }
 
 /** Options of {@link Broker.connect}. */

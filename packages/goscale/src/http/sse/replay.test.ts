@@ -18,6 +18,14 @@ class Sink extends EventEmitter {
     this.headersSent = true;
     return this;
   }
+  readonly headers = new Map<string, string>();
+  hasHeader(name: string): boolean {
+    return this.headers.has(name.toLowerCase());
+  }
+  setHeader(name: string, value: string): this {
+    this.headers.set(name.toLowerCase(), value);
+    return this;
+  }
   flushHeaders(): void {}
   write(chunk: Buffer | string): boolean {
     this.text += String(chunk);
@@ -59,15 +67,26 @@ interface Real {
   broker: Broker;
 }
 
+/** `auto`: the broker's ids; `unique`: custom ones; `perTopic`: a counter per topic, which collides across topics. */
+type IdScheme = 'auto' | 'unique' | 'perTopic';
+
 class Publish implements fc.Command<Model, Real> {
   constructor(
     readonly topic: string,
-    readonly customId: boolean,
+    readonly scheme: IdScheme,
   ) {}
+  get customId(): boolean {
+    return this.scheme !== 'auto';
+  }
   check = (): boolean => true;
   run(m: Model, r: Real): void {
     const seq = m.published.length + 1;
-    const id = this.customId ? `c${seq}` : String(seq);
+    const id =
+      this.scheme === 'auto'
+        ? String(seq)
+        : this.scheme === 'unique'
+          ? `c${seq}`
+          : String(m.published.filter((p) => p.topic === this.topic).length + 1);
     const data = `${this.topic}:${seq}`;
     m.published.push({ seq, id, topic: this.topic });
     const listening = m.watchers.filter((w) => w.topics.includes(this.topic));
@@ -78,11 +97,14 @@ class Publish implements fc.Command<Model, Real> {
     const got = r.broker.publish(this.topic, { data, id: this.customId ? id : undefined });
     assert.equal(got, listening.length, 'publish() count');
   }
-  toString = (): string => `publish(${this.topic}${this.customId ? ', custom id' : ''})`;
+  toString = (): string => `publish(${this.topic}, ${this.scheme})`;
 }
 
 class Reconnect implements fc.Command<Model, Real> {
-  /** `pick`: undefined = fresh connection; a number = the id of that published event (mod count); -1 = unknown id. */
+  /**
+   * `pick`: undefined = fresh connection; a number = the id of that published event (mod count); -1 = unknown id;
+   * -2 = the start position `'0'` a client gets when it connects before the first publish.
+   */
   constructor(
     readonly topics: string[],
     readonly pick: number | undefined,
@@ -94,29 +116,32 @@ class Reconnect implements fc.Command<Model, Real> {
     let lastId: string | undefined;
     let index = -1;
     if (this.pick === -1) lastId = 'bogus';
+    else if (this.pick === -2) lastId = '0';
     else if (this.pick !== undefined && published.length > 0) {
       index = this.pick % published.length;
       lastId = published[index]!.id;
     }
+    const position = latest?.id ?? '0';
     const w: Watcher = {
       ...{ sink: new Sink(), topics: this.topics, sentLastId: lastId ?? '' },
-      ...{ want: [], wantLastId: lastId ?? '' },
+      ...{ want: [], wantLastId: position },
     };
-    // Known: retained in the history, or the one event evicted last (what follows it is all retained).
-    const known = index >= 0 && index >= published.length - historySize - 1;
-    if (lastId !== undefined && !known) {
+    // Known: exactly one of the retained events, the one evicted last (what follows it is all retained) and the
+    // start position (event 0, before everything) carries the id; an id two of them share is ambiguous.
+    const entries = [{ seq: 0, id: '0', topic: '' }, ...published];
+    const known = entries.slice(Math.max(0, entries.length - historySize - 1));
+    const matches = known.filter((p) => p.id === lastId);
+    if (lastId !== undefined && matches.length !== 1) {
       w.want.push({
         type: SSE_RESET_EVENT,
         data: JSON.stringify({ lastEventId: lastId }),
-        lastEventId: latest?.id ?? '',
+        lastEventId: position,
       });
-      w.wantLastId = latest?.id ?? '';
-    } else if (known) {
-      for (const p of published.slice(index + 1)) {
+    } else if (lastId !== undefined) {
+      for (const p of published.slice(matches[0]!.seq)) {
         if (this.topics.includes(p.topic))
           w.want.push({ type: 'message', data: `${p.topic}:${p.seq}`, lastEventId: p.id });
       }
-      w.wantLastId = latest!.id;
     }
     m.watchers.push(w);
     r.broker.connect(fakeRequest(lastId), w.sink as unknown as ServerResponse, { topics: this.topics });
@@ -132,9 +157,11 @@ describe('Broker replay', () => {
         fc.integer({ min: 0, max: 6 }),
         fc.commands(
           [
-            fc.tuple(fc.constantFrom('a', 'b'), fc.boolean()).map(([t, c]) => new Publish(t, c)),
             fc
-              .tuple(topics, fc.option(fc.integer({ min: -1, max: 50 }), { nil: undefined }))
+              .tuple(fc.constantFrom('a', 'b'), fc.constantFrom<IdScheme>('auto', 'unique', 'perTopic'))
+              .map(([t, c]) => new Publish(t, c)),
+            fc
+              .tuple(topics, fc.option(fc.integer({ min: -2, max: 50 }), { nil: undefined }))
               .map(([t, p]) => new Reconnect(t, p)),
           ],
           { maxCommands: 50 },
@@ -170,6 +197,13 @@ describe('Broker replay', () => {
       { url: '/events?lastEventId=%0Aevil', want: '\nevil' },
       { url: '/events?lastEventId=%E0%A4%A', want: '\uFFFD%A' },
       { url: '/lastEventId', want: undefined },
+      // node:http hands header bytes over as latin1; EventSource sent UTF-8.
+      {
+        header: Buffer.from('\u00e9t\u00e9-\u{1F600}', 'utf8').toString('latin1'),
+        want: '\u00e9t\u00e9-\u{1F600}',
+      },
+      // Not UTF-8: kept as it came.
+      { header: '\u00e9', want: '\u00e9' },
     ];
     for (const { header, url, want } of table) {
       assert.equal(readLastEventId(fakeRequest(header, url)), want, `header ${header}, url ${url}`);

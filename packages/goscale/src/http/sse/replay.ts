@@ -19,13 +19,31 @@ export const SSE_RESET_EVENT = 'goscale-reset';
  */
 export function readLastEventId(req: IncomingMessage): string | undefined {
   const header = req.headers['last-event-id'];
-  if (typeof header === 'string' && header !== '') return header;
+  if (typeof header === 'string' && header !== '') return fromLatin1(header);
   const url = req.url ?? '';
   const q = url.indexOf('?');
   // Most requests carry no query; skip the parse for them.
   if (q === -1 || !url.includes('lastEventId', q)) return undefined;
   const value = new URLSearchParams(url.slice(q + 1)).get('lastEventId');
   return value === null || value === '' ? undefined : value;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Any code unit past 0x7f: only then can the latin1 reading differ from the UTF-8 one.
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/**
+ * node:http reads header bytes as latin1, one character per byte, but EventSource sends the id it got (as UTF-8 text
+ * from the stream) back as UTF-8: `é` arrives as `Ã©`. Undo that when the bytes are valid UTF-8; a header that is not
+ * (a client that really sent latin1) is kept as it came.
+ */
+function fromLatin1(header: string): string {
+  if (!NON_ASCII.test(header)) return header;
+  try {
+    return utf8.decode(Buffer.from(header, 'latin1'));
+  } catch {
+    return header;
+  }
 }
 
 /**

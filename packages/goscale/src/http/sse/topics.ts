@@ -2,7 +2,7 @@
  * @module Which SSE clients receive which topic: a set per topic, a set of every-topic clients, and a set of all.
  * @internal
  */
-import { describe } from '../../internal/abort.js';
+import { describe } from '../../internal/args.js';
 import { checkField } from './format.js';
 
 /** What the index needs of a client: its topics, `undefined` meaning every topic. */

@@ -2,7 +2,9 @@
  * @module The types and argument checks shared by `map`, `forEach`, `stream` and `batch`.
  * @internal
  */
-import { checkInteger, checkSignal, describe } from '../../internal/abort.js';
+import { isAdaptive, type AdaptiveLimit } from '../../adaptive/adaptive.js';
+import { checkSignal } from '../../internal/abort.js';
+import { checkInteger, describe } from '../../internal/args.js';
 
 /** The per-item callback of every pool function. */
 export type Mapper<T, R> = (item: T, index: number, signal: AbortSignal) => R | PromiseLike<R>;
@@ -37,8 +39,13 @@ export function checkOptions(owner: string, options: unknown): asserts options i
   }
 }
 
-/** Validates `concurrency` (integer >= 1 or Infinity). */
-export function checkConcurrency(owner: string, name: string, value: unknown): asserts value is number {
+/** Validates `concurrency` (integer >= 1, Infinity, or an `adaptive()` limit). */
+export function checkConcurrency(
+  owner: string,
+  name: string,
+  value: unknown,
+): asserts value is number | AdaptiveLimit {
+  if (isAdaptive(value)) return;
   checkInteger(owner, name, value, 1, true);
 }
 

@@ -3,6 +3,9 @@
  * and about 150 bytes per waiting call (148 B measured in bench/pool.bench.ts, against 712 B for p-limit).
  * @internal
  */
+import type { AdaptiveLimit } from '../../adaptive/adaptive.js';
+import { BatchGate } from '../../internal/batch-gate.js';
+import { noop } from '../../internal/noop.js';
 import { isThenable } from './args.js';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -18,7 +21,6 @@ export const NO_ARGS = new Args([]);
 function apply(fn: Fn, arg: unknown): unknown {
   return arg instanceof Args ? fn(...arg.list) : fn(arg);
 }
-type Wake = (cleared: unknown) => void;
 
 /** The queue's life between two `clear()`s. Handlers of an older generation find their calls were cleared. */
 interface Generation {
@@ -26,49 +28,25 @@ interface Generation {
   reason: unknown;
 }
 
-/** Waiting calls are grouped into epochs that share one gate promise; opening an epoch runs its handlers in order. */
-interface Epoch {
-  promise: Promise<Generation>;
-  open: (generation: Generation) => void;
-  size: number;
-}
-
-/**
- * Members per epoch: bigger saves gate promises, smaller bounds the calls woken without a free slot (each of which
- * parks on a promise of its own). Measured with 1,000,000 calls at concurrency 100: 32 parked 14% of the calls; 8 is
- * about 8% faster overall, for about 20 more bytes per waiting call.
- */
-const EPOCH = 8;
 const RESOLVED = Promise.resolve();
 
-function noop(): void {}
-
 /**
- * Why epochs: a call's async context is captured only by a promise reaction registered while the caller runs, so
- * every call needs one `then` at call time (its returned promise is that reaction's). A gate promise of its own per
- * call (with its two resolver functions) would double the bytes a waiting call holds, and time here is mostly the
- * garbage collector walking what waits. So a waiting call is a reaction on a shared epoch gate plus two array slots.
- * When a slot frees, the next call in line is admitted at once (`active++`, a reservation) and enough epochs are
- * opened for a handler to reach it; handlers run in call order and take the next queued call each. A handler that
- * finds no reservation (its epoch opened for an earlier one) parks on a gate of its own: at most EPOCH - 1 do.
+ * A waiting call is a reaction on a shared batch gate (see {@link BatchGate}) plus two array slots. When a slot
+ * frees, the next call in line is admitted at once (`active++`, a reservation); the handlers run in call order and
+ * take the next queued call each. The gate's batches open with the queue's generation, so that a handler of calls
+ * dropped by `clear()` finds out.
  */
 export class CallQueue {
   max: number;
   active = 0;
+  /** Set when the limit is adaptive: calls are then timed, and `max` follows the limit after each sample. */
+  adaptive: AdaptiveLimit | undefined = undefined;
   private readonly _rejectOnClear: boolean;
   private _generation: Generation = { rejected: false, reason: undefined };
   /** Queued calls not yet taken by a handler, as (fn, argument) pairs. */
   private _calls: unknown[] = [];
   private _callHead = 0;
-  private _epochs: Epoch[] = [];
-  private _epochHead = 0;
-  private _tail: Epoch | undefined;
-  /** Handlers of opened epochs that have not run yet; reservations go to the first of them. */
-  private _inFlight = 0;
-  private _reserved = 0;
-  /** Calls parked on their own gate, oldest first. */
-  private _parked: Wake[] = [];
-  private _parkedHead = 0;
+  private readonly _gate = new BatchGate<Generation>();
   /** Calls admitted (reserved) before a clear(): their handlers, of the old generation, still run them. */
   private _survivors: unknown[] = [];
   private _survivorHead = 0;
@@ -81,9 +59,8 @@ export class CallQueue {
 
   /** Calls waiting to be admitted. */
   get pending(): number {
-    return (
-      (this._calls.length - this._callHead) / 2 + (this._parked.length - this._parkedHead) - this._reserved
-    );
+    const gate = this._gate;
+    return (this._calls.length - this._callHead) / 2 + gate.parked - gate.reserved;
   }
 
   /** Queues `fn`; `arg` is its single argument, or an {@link Args} for any other count. */
@@ -94,47 +71,15 @@ export class CallQueue {
       return RESOLVED.then(() => this.#start(fn, arg));
     }
     this._calls.push(fn, arg);
-    let epoch = this._tail;
-    if (epoch === undefined || epoch.size === EPOCH) {
-      let open!: (generation: Generation) => void;
-      const promise = new Promise<Generation>((resolve) => (open = resolve));
-      epoch = this._tail = { promise, open, size: 0 };
-      this._epochs.push(epoch);
-    }
-    epoch.size++;
-    return epoch.promise.then(this._handle);
+    return this._gate.join(this._handle);
   }
 
   /** Admits waiting calls while there is room. */
   admit(): void {
     while (this.active < this.max && this.pending > 0) {
       this.active++;
-      if (this._parkedHead < this._parked.length) {
-        const wake = this._parked[this._parkedHead]!;
-        this._parked[this._parkedHead++] = undefined!;
-        // Parked calls are few (fewer than EPOCH per opening), so emptying is the only compaction needed.
-        if (this._parkedHead === this._parked.length) {
-          this._parked = [];
-          this._parkedHead = 0;
-        }
-        wake(undefined);
-        continue;
-      }
-      this._reserved++;
-      while (this._inFlight < this._reserved) this.#openNext();
+      this._gate.admit(this._generation);
     }
-  }
-
-  #openNext(): void {
-    const epoch = this._epochs[this._epochHead]!;
-    this._epochs[this._epochHead++] = undefined!;
-    if (this._epochHead === this._epochs.length) {
-      this._epochs = [];
-      this._epochHead = 0;
-    }
-    if (epoch === this._tail) this._tail = undefined;
-    this._inFlight += epoch.size;
-    epoch.open(this._generation);
   }
 
   private readonly _handle = (generation: Generation): unknown => {
@@ -146,7 +91,7 @@ export class CallQueue {
       if (generation.rejected) throw generation.reason;
       return new Promise(noop);
     }
-    this._inFlight--;
+    const reserved = this._gate.claim();
     const calls = this._calls;
     const head = this._callHead;
     const fn = calls[head] as Fn;
@@ -160,17 +105,15 @@ export class CallQueue {
       this._calls = calls.slice(this._callHead);
       this._callHead = 0;
     }
-    if (this._reserved > 0) {
-      this._reserved--;
-      return this.#start(fn, arg);
-    }
-    return new Promise<unknown>((wake) => this._parked.push(wake)).then((cleared) => {
+    if (reserved) return this.#start(fn, arg);
+    return this._gate.park().then((cleared) => {
       if (cleared !== undefined) throw cleared;
       return this.#start(fn, arg);
     });
   };
 
   #start(fn: Fn, arg: unknown): unknown {
+    if (this.adaptive !== undefined) return this.#startTimed(fn, arg, this.adaptive);
     let value: unknown;
     try {
       value = apply(fn, arg);
@@ -182,6 +125,40 @@ export class CallQueue {
       return Promise.resolve(value).then(this._fulfilled, this._rejected);
     this.#release();
     return value;
+  }
+
+  /** #start for an adaptive limit: the call is timed and its sample taken before its slot is handed on. */
+  #startTimed(fn: Fn, arg: unknown, adaptive: AdaptiveLimit): unknown {
+    const start = adaptive.now();
+    const inFlight = this.active;
+    let value: unknown;
+    try {
+      value = apply(fn, arg);
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+    if (!(value instanceof Promise || isThenable(value))) {
+      this.#release();
+      return value;
+    }
+    return Promise.resolve(value).then(
+      (result) => {
+        this.#sampled(adaptive, start, inFlight, false, undefined);
+        return result;
+      },
+      (error: unknown) => {
+        this.#sampled(adaptive, start, inFlight, true, error);
+        throw error;
+      },
+    );
+  }
+
+  #sampled(adaptive: AdaptiveLimit, start: number, inFlight: number, failed: boolean, error: unknown): void {
+    adaptive.record(start, inFlight, failed, error);
+    // The limiter may have switched to a fixed concurrency since this call started.
+    if (this.adaptive === adaptive) this.max = adaptive.current;
+    this.#release();
   }
 
   // The slot is free again before the call's promise settles, so `activeCount` is right when the caller resumes.
@@ -206,23 +183,12 @@ export class CallQueue {
     old.rejected = this._rejectOnClear;
     old.reason = new DOMException('This operation was aborted', 'AbortError');
     // Reserved calls were admitted (they count as active): their handlers still run them.
-    const reserved = this._reserved;
+    const reserved = this._gate.reserved;
     this._survivors = this._calls.slice(this._callHead, this._callHead + 2 * reserved);
     this._survivorHead = 0;
     this._survivorGeneration = reserved > 0 ? old : undefined;
-    const epochs = this._epochs.slice(this._epochHead);
-    const parked = this._parked.slice(this._parkedHead);
     this._calls = [];
     this._callHead = 0;
-    this._epochs = [];
-    this._epochHead = 0;
-    this._tail = undefined;
-    this._inFlight = 0;
-    this._reserved = 0;
-    this._parked = [];
-    this._parkedHead = 0;
-    if (!this._rejectOnClear) return;
-    for (const epoch of epochs) epoch.open(old);
-    for (const wake of parked) wake(old.reason);
+    this._gate.clear(this._rejectOnClear, old, old.reason);
   }
 }

@@ -3,8 +3,10 @@
  * `limit` mappers, and stops cleanly (mappers aborted, input closed, caller listener removed).
  * @internal
  */
+import type { AdaptiveLimit } from '../../adaptive/adaptive.js';
 import { reasonOf, sharedController } from '../../internal/abort.js';
 import { isThenable, type Mapper, type PoolInput } from './args.js';
+import { noop } from '../../internal/noop.js';
 
 export type { Mapper, PoolInput };
 export { checkConcurrency, checkOptions, checkPoolArgs } from './args.js';
@@ -15,11 +17,15 @@ export { checkConcurrency, checkOptions, checkPoolArgs } from './args.js';
  */
 class Slot<T, R> {
   index = 0;
+  /** Admission time and load, for an adaptive limit's sample. */
+  start = 0;
+  inFlight = 0;
   constructor(readonly run: PoolRun<T, R>) {}
   readonly ok = (value: R): void => {
     const { run, index } = this;
     run.release(this);
     if (run.ended) return;
+    if (run.adaptive !== undefined) run.sample(this, false, undefined);
     run.settle(index, value);
     run.pump();
   };
@@ -27,6 +33,7 @@ class Slot<T, R> {
     const { run, index } = this;
     run.release(this);
     if (run.ended) return;
+    if (run.adaptive !== undefined) run.sample(this, true, error);
     run.fault(index, error);
     run.pump();
   };
@@ -60,14 +67,30 @@ export abstract class PoolRun<T, R> {
   private _aiter: AsyncIterator<T> | undefined;
   private readonly _input: PoolInput<T>;
   private readonly _mapper: Mapper<T, R>;
-  private readonly _limit: number;
+  /** The limit in force: fixed, or an adaptive limit's `current` as of the last sample. */
+  protected _limit: number;
+  /** Set when the limit is adaptive: tasks are then timed and reported to it. */
+  readonly adaptive: AdaptiveLimit | undefined;
   private readonly _signal: AbortSignal | undefined;
   private readonly _slots: Slot<T, R>[] = [];
 
-  constructor(input: PoolInput<T>, mapper: Mapper<T, R>, limit: number, signal: AbortSignal | undefined) {
+  constructor(
+    input: PoolInput<T>,
+    mapper: Mapper<T, R>,
+    limit: number | AdaptiveLimit,
+    signal: AbortSignal | undefined,
+    owner = 'map',
+  ) {
     this._input = input;
     this._mapper = mapper;
-    this._limit = limit;
+    if (typeof limit === 'number') {
+      this._limit = limit;
+      this.adaptive = undefined;
+    } else {
+      limit.claim(owner);
+      this._limit = limit.current;
+      this.adaptive = limit;
+    }
     this._signal = signal;
   }
 
@@ -100,8 +123,10 @@ export abstract class PoolRun<T, R> {
     this._signal?.addEventListener('abort', this._onAbort, { once: true });
     // map and forEach over a synchronous source run as `limit` async workers, the shape of the hand-written loop
     // they are benchmarked against; an admission rule (stream, batch) or an async source needs pump() instead.
-    if (this._aiter === undefined && this.room === PoolRun.prototype.room) this.#spawn();
-    else this.pump();
+    // An adaptive limit needs pump() too: it re-reads the limit each time a task finishes.
+    if (this._aiter === undefined && this.room === PoolRun.prototype.room && this.adaptive === undefined) {
+      this.#spawn();
+    } else this.pump();
   }
 
   private _workers = 0;
@@ -179,6 +204,13 @@ export abstract class PoolRun<T, R> {
     this._slots.push(slot);
   }
 
+  /** Reports a finished task to the adaptive limit and takes up the limit it now sets (before pump() admits). */
+  sample(slot: Slot<T, R>, failed: boolean, error: unknown): void {
+    const adaptive = this.adaptive!;
+    adaptive.record(slot.start, slot.inFlight, failed, error);
+    this._limit = adaptive.current;
+  }
+
   /** Starts items while there is room, then ends the run if the input is drained and nothing is running. */
   pump(): void {
     const array = this._array;
@@ -244,6 +276,7 @@ export abstract class PoolRun<T, R> {
   };
 
   #launch(item: T, index: number): void {
+    const start = this.adaptive === undefined ? 0 : this.adaptive.now();
     let result: R | PromiseLike<R>;
     try {
       result = this._mapper(item, index, this.controller.signal);
@@ -256,6 +289,8 @@ export abstract class PoolRun<T, R> {
       this.running++;
       const slot = this._slots.pop() ?? new Slot(this);
       slot.index = index;
+      slot.start = start;
+      slot.inFlight = this.running;
       // Promise.resolve adopts a foreign thenable once, so a misbehaving `then` cannot call back twice.
       Promise.resolve(result).then(slot.ok, slot.fail);
     } else this.settle(index, result);
@@ -292,7 +327,6 @@ export abstract class PoolRun<T, R> {
 
   #detach(): void {
     this._signal?.removeEventListener('abort', this._onAbort);
+    this.adaptive?.unclaim();
   }
 }
-
-function noop(): void {}

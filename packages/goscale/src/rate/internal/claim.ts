@@ -4,6 +4,7 @@
  */
 import { reasonOf } from '../../internal/abort.js';
 import type { ListNode } from '../../internal/list.js';
+import { noop } from '../../internal/noop.js';
 
 /** Called when a waiter's signal aborts while it is still queued: the limiter unlinks it and re-plans. */
 export type DropClaim = (claim: Claim) => void;
@@ -22,6 +23,13 @@ export class Claim implements ListNode {
   linked = false;
   resolve: () => void = noop;
   reject: (reason: unknown) => void = noop;
+  /**
+   * The latest time it will be served, committed when a reservation was made behind it (that reservation's time came
+   * from this plan): `at` for a reservation, the waiter's planned time for a waiter ahead of one, Infinity otherwise.
+   */
+  latest = Infinity;
+  /** When the current tail plan serves it (kept for a waiter, so that a reservation can commit it in O(1)). */
+  planned = NaN;
 
   /**
    * @param n - the tokens claimed.
@@ -59,5 +67,3 @@ export class Claim implements ListNode {
     this.reject(reason);
   }
 }
-
-function noop(): void {}

@@ -2,30 +2,33 @@
  * @module The `Limiter`'s FIFO of claims over its bucket: serving them in time order, planning the tail, one timer.
  * @internal
  */
+import { reasonOf } from '../../internal/abort.js';
 import { List } from '../../internal/list.js';
+import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import type { RateBucket } from './bucket.js';
 import { Claim } from './claim.js';
 
-/** The longest delay setTimeout honours. */
-const MAX_DELAY = 2 ** 31 - 1;
-
 /**
  * The claims (waits and reservations) that have not taken their tokens yet, in call order, and the single timer that
- * serves them. Only the head can be served, except a reservation whose promised time has come (its holder acts then
- * whatever happens), which is possible only after the rate or burst was lowered.
+ * serves them. Only the head is ever served, so grants are strictly FIFO.
  *
- * Cost: pushing, serving and unlinking are O(1); planning a reservation is O(1) while the tail plan is valid and
- * O(length) after a claim left early or the rate or burst changed.
+ * A reservation is a promise made from the plan of everything queued ahead of it, so that plan is committed when the
+ * reservation is made, as Go's negative tokens commit every reservation's debit at once: the reservation takes its
+ * tokens at its time whatever the rate or burst is by then, and each waiter ahead of it keeps the time it was planned
+ * for as its latest (`Claim.latest`). A lower rate can then delay only the claims behind the last reservation, which
+ * wait out the debt the committed ones leave, so no window holds more than burst + rate × window at the highest rate
+ * and burst in play. (Re-planning a waiter ahead of a reservation at the lower rate would squeeze it against the
+ * reservation's kept time.) Aborts, cancels and a higher rate can still move any waiter earlier.
+ *
+ * Cost: pushing, serving and unlinking are O(1); planning a reservation is O(1) amortised (each waiter is committed
+ * once) while the tail plan is valid, and O(length) after a claim left early or the rate or burst changed.
  */
 export class RateQueue {
   readonly #bucket: RateBucket;
   readonly #now: () => number;
   readonly #list = new List<Claim>();
-  /** Reservations still queued, in promised-time order, so an overdue one is found in O(1). Lazily pruned. */
-  #promised: Claim[] = [];
-  #promisedHead = 0;
   #waiters = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  #timer: LongTimer | undefined = undefined;
   #timerAt = NaN;
   /** When the last queued claim will be served and the tokens left then; NaN when it must be recomputed. */
   #tailAt = NaN;
@@ -57,17 +60,23 @@ export class RateQueue {
 
   /** Queues a waiter (its promise settlers already set) and arms the timer. */
   pushWaiter(claim: Claim): void {
-    this.plan(claim.n);
+    claim.planned = this.plan(claim.n);
     this.#list.push(claim);
     this.#waiters++;
     this.#arm();
   }
 
-  /** Queues a reservation whose time `claim.at` came from `plan`. Holds no timer unless a waiter is queued too. */
+  /**
+   * Queues a reservation whose time `claim.at` came from `plan`, committing the plan of the waiters ahead of it (each
+   * keeps its planned time as its latest). Holds no timer unless a waiter is queued too.
+   */
   pushReservation(claim: Claim): void {
+    // Only the waiters since the previous reservation are uncommitted; the walk stops at the first committed claim.
+    for (let c = this.#list.tail; c !== undefined && c.latest === Infinity; c = c.prev as Claim | undefined) {
+      c.latest = c.planned;
+    }
+    claim.latest = claim.at;
     this.#list.push(claim);
-    this.#promised.push(claim);
-    // A waiter queued behind this reservation must wake at its time, so the timer may have to move.
     this.#arm();
   }
 
@@ -109,11 +118,10 @@ export class RateQueue {
   /** Serves every waiter at once and drops every reservation (the rate became Infinity). */
   flush(): void {
     for (let claim = this.#list.shift(); claim !== undefined; claim = this.#list.shift()) {
-      if (claim.isWaiter) claim.settle();
+      if (claim.signal?.aborted) claim.fail(reasonOf(claim.signal));
+      else if (claim.isWaiter) claim.settle();
     }
     this.#waiters = 0;
-    this.#promised = [];
-    this.#promisedHead = 0;
     this.#tailAt = NaN;
     this.#arm();
   }
@@ -133,96 +141,87 @@ export class RateQueue {
   }
 
   /**
-   * Serves, in time order, every claim due by `now`, each at the instant it became due (so a late timer grants late
-   * but never loses tokens), brings the bucket to `now`, then arms the timer for the next claim.
+   * Serves, in order, every claim due by `now`, each at the instant it became due (so a late timer grants late but
+   * never loses tokens), brings the bucket to `now`, then arms the timer for the next claim.
    */
   sync(now: number): void {
     const bucket = this.#bucket;
     const list = this.#list;
     for (let head = list.head; head !== undefined; head = list.head) {
-      let claim = head;
-      let due = this.#dueOf(head);
-      const first = this.#firstPromised();
-      // A reservation is honoured at its time even when a waiter ahead of it was slowed by a lower rate since.
-      if (first !== undefined && first !== head && first.at < due) {
-        claim = first;
-        due = first.at;
+      // Aborted, its listener not run yet (we are inside another 'abort' listener of the same signal, whose wait just
+      // left the head): serving it would take tokens for a caller already told to stop.
+      if (head.signal?.aborted) {
+        this.#abandon(head);
+        continue;
       }
+      const due = this.#dueOf(head);
       if (!(due <= now)) break;
       bucket.advance(due);
-      list.remove(claim);
-      bucket.debit(claim.n);
-      if (claim.isWaiter) {
+      list.remove(head);
+      // Into debt when a committed claim's time came before its tokens (the rate or burst was lowered since).
+      bucket.debit(head.n);
+      if (head.isWaiter) {
         this.#waiters--;
-        claim.settle();
+        head.settle();
       }
     }
     bucket.advance(now);
     this.#arm();
   }
 
-  /** When `claim`, at the head, will be served: a waiter when the bucket holds its tokens, a reservation at its time. */
+  /** Rejects a queued waiter whose signal has aborted, with its reason, as its own listener would have. */
+  #abandon(claim: Claim): void {
+    this.#list.remove(claim);
+    this.#waiters--;
+    this.#tailAt = NaN;
+    claim.fail(reasonOf(claim.signal!));
+  }
+
+  /**
+   * When `claim`, at the head, will be served: a reservation at its time; a waiter when the bucket holds its tokens,
+   * or at its latest if that comes first.
+   */
   #dueOf(claim: Claim): number {
     if (!claim.isWaiter) return claim.at;
     const bucket = this.#bucket;
-    return bucket.last + bucket.msUntil(claim.n, bucket.tokens);
+    return Math.min(claim.latest, bucket.last + bucket.msUntil(claim.n, bucket.tokens));
   }
 
-  /** Walks the queue to find when its last claim will be served. */
+  /** Walks the queue to find when each claim, and so the last, will be served (exactly as `sync` will serve them). */
   #replanTail(): void {
     const bucket = this.#bucket;
     let at = bucket.last;
     let tokens = bucket.tokens;
     for (let claim = this.#list.head; claim !== undefined; claim = claim.next as Claim | undefined) {
-      if (claim.isWaiter) {
-        at += bucket.msUntil(claim.n, tokens);
+      const ready = claim.isWaiter ? at + bucket.msUntil(claim.n, tokens) : claim.at;
+      if (claim.isWaiter && ready <= claim.latest) {
+        at = ready;
         tokens = Math.max(tokens, claim.n);
-      } else if (claim.at > at) {
-        tokens = bucket.refilled(tokens, claim.at - at);
-        at = claim.at;
+      } else {
+        // A committed time: the tokens that have come in by then, short or not.
+        const t = Math.max(at, claim.latest);
+        tokens = bucket.refilled(tokens, t - at);
+        at = t;
       }
-      // A reservation overdue in this plan (the rate was lowered) still takes its tokens: counting them here, later
-      // than it will, only makes the plan err late, never early.
+      claim.planned = at;
       tokens = bucket.after(tokens, claim.n);
     }
     this.#tailAt = at;
     this.#tailTokens = tokens;
   }
 
-  /** The earliest queued reservation (the only kind that can be due before the head), pruning finished ones. */
-  #firstPromised(): Claim | undefined {
-    const promised = this.#promised;
-    while (this.#promisedHead < promised.length && !promised[this.#promisedHead]!.linked)
-      this.#promisedHead++;
-    if (this.#promisedHead === promised.length) {
-      if (promised.length !== 0) this.#promised = [];
-      this.#promisedHead = 0;
-      return undefined;
-    }
-    // Drop the finished prefix now and then, so a long run of reservations does not keep them all alive.
-    if (this.#promisedHead > 1024 && this.#promisedHead * 2 > promised.length) {
-      this.#promised = promised.slice(this.#promisedHead);
-      this.#promisedHead = 0;
-    }
-    return this.#promised[this.#promisedHead];
-  }
-
   /** Keeps exactly one timer, due when the next claim is, while any waiter is queued; none otherwise. */
   #arm(): void {
     let due = Infinity;
     const head = this.#list.head;
-    if (this.#waiters !== 0 && head !== undefined) {
-      due = this.#dueOf(head);
-      const first = this.#firstPromised();
-      if (first !== undefined && first.at < due) due = first.at;
-    }
+    if (this.#waiters !== 0 && head !== undefined) due = this.#dueOf(head);
     if (due === this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.clear();
     this.#timer = undefined;
     this.#timerAt = due;
     if (due === Infinity) return;
-    // setTimeout turns anything above 2^31 - 1 ms (24.8 days) into 1 ms, which would spin; waking early is harmless,
-    // as the timer re-arms for what is left.
-    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_DELAY, Math.max(0, due - this.#now())));
+    // A long timer: setTimeout turns anything above 2^31 - 1 ms (24.8 days) into 1 ms, which would spin. Waking early
+    // (a clock running ahead of the timers) is harmless, as `sync` re-arms for what is left.
+    this.#timer = setLongTimeout(this.#onTimer, Math.max(0, due - this.#now()));
   }
 }

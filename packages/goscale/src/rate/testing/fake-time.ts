@@ -8,7 +8,7 @@ export async function flush(): Promise<void> {
   for (let i = 0; i < 6; i++) await Promise.resolve();
 }
 
-/** A fake millisecond clock for `new Limiter({ now })`, with `setTimeout` mocked so timers fire on its time. */
+/** A fake millisecond clock for `new Limiter({ now })`, with the timers mocked so that they fire on its time. */
 export interface FakeTime {
   /** The clock to inject. */
   readonly now: () => number;
@@ -20,9 +20,9 @@ export interface FakeTime {
   [Symbol.dispose](): void;
 }
 
-/** Enables mock `setTimeout` and returns a clock at 0 that only moves when told to. */
+/** Enables mock `setTimeout` and `setInterval` (long timers use both) and returns a clock at 0 that only moves when told to. */
 export function fakeTime(): FakeTime {
-  mock.timers.enable({ apis: ['setTimeout'] });
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
   let t = 0;
   return {
     now: () => t,

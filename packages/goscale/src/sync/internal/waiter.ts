@@ -2,8 +2,9 @@
  * @module The waiter record of the sync primitives: queue node, promise settlers and abort listener in one object.
  * @internal
  */
-import { describe, reasonOf } from '../../internal/abort.js';
+import { reasonOf } from '../../internal/abort.js';
 import type { List, ListNode } from '../../internal/list.js';
+import { noop } from '../../internal/noop.js';
 
 /** Called when a waiter's signal aborts, while the waiter is still linked: the owner unlinks it and re-grants. */
 export type CancelWaiter = (waiter: Waiter) => void;
@@ -74,8 +75,6 @@ export class Waiter implements ListNode {
   }
 }
 
-function noop(): void {}
-
 /** The waiter `executor` fills in: set just before `new Promise(executor)`, which calls it synchronously. */
 let filling: Waiter | undefined;
 // One executor for every wait, instead of a fresh closure per `new Promise`.
@@ -84,28 +83,20 @@ function executor(resolve: (value: unknown) => void, reject: (reason: unknown) =
   filling!.reject = reject;
 }
 
-/** Queues `waiter` at the tail of `list` and returns the promise it settles. */
-export function enqueue<T>(list: List<Waiter>, waiter: Waiter): Promise<T> {
+/** Returns the promise `waiter` settles (its `resolve` and `reject` set); it is not queued nor listening yet. */
+export function promiseOf<T>(waiter: Waiter): Promise<T> {
   filling = waiter;
   const promise = new Promise<T>(
     executor as (resolve: (value: T) => void, reject: (reason: unknown) => void) => void,
   );
   filling = undefined;
-  list.push(waiter);
-  waiter.signal?.addEventListener('abort', waiter, { once: true });
   return promise;
 }
 
-/**
- * Checks the `{ signal }` option of a waiting call. Returns the rejection to hand back (a TypeError for a bad option,
- * `signal.reason` for an aborted signal), or `undefined` when the call may proceed.
- */
-export function signalRejection(owner: string, signal: unknown): Promise<never> | undefined {
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    return Promise.reject(
-      new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`),
-    );
-  }
-  return signal.aborted ? Promise.reject(reasonOf(signal)) : undefined;
+/** Queues `waiter` at the tail of `list` and returns the promise it settles. */
+export function enqueue<T>(list: List<Waiter>, waiter: Waiter): Promise<T> {
+  const promise = promiseOf<T>(waiter);
+  list.push(waiter);
+  waiter.signal?.addEventListener('abort', waiter, { once: true });
+  return promise;
 }

@@ -37,7 +37,8 @@ export async function rawClient(port: number): Promise<RawClient> {
     for (const wake of waiters.splice(0)) wake();
   });
   socket.on('error', () => {});
-  const closed = once(socket, 'close').then(() => {
+  // Not events.once: it rejects on 'error', and a write racing the server's close (EPIPE) is expected here.
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => {
     for (const wake of waiters.splice(0)) wake();
   });
   await once(socket, 'connect');

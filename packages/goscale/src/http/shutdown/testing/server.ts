@@ -2,7 +2,7 @@
  * @module Child-process fixture for the end-to-end shutdown test: a server using gracefulShutdown and requestSignal,
  * with the default signal handlers and `exit` on, that reports its counts to the parent over IPC before exiting.
  *
- * Routes: `/work?ms=N` (N ms of abortable work, then a fixed body), `/slow` (headers at once, then a minute of
+ * Routes: `/work?ms=N` (N ms of abortable work, then a fixed body), `/fast` (the body at once, synchronously), `/slow` (headers at once, then a minute of
  * abortable work), `/gated` (answers when the parent sends 'release'), `/stream` (an SSE-like stream that ends with a
  * final event when the shutdown signal aborts), `/stubborn` (a stream that ignores it).
  */
@@ -29,6 +29,10 @@ const server = http.createServer((req, res) => {
         counts.workDone++;
         res.end(WORK_BODY);
       });
+    case '/fast':
+      counts.workDone++;
+      res.end(WORK_BODY);
+      return;
     case '/slow':
       res.writeHead(200).flushHeaders();
       return work(60_000, () => res.end());

@@ -1,0 +1,311 @@
+/**
+ * @module One pool thread as the pool sees it: the tasks sent to it in order, how many more it may take, and how it
+ * ends (aborted task that would not stop, crash, idle, close).
+ * @internal
+ */
+import {
+  MessageChannel,
+  type MessagePort,
+  type ResourceLimits,
+  type TransferListItem,
+  type Worker,
+} from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
+import { reasonOf } from '../../internal/abort.js';
+import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
+import type { ListNode, List } from '../../internal/list.js';
+import { deserializeError, type SerializedError } from './errors.js';
+import { Code, SLOTS, Slot, type ThreadMessage } from './protocol.js';
+import { spawn } from './spawn.js';
+
+/** One `run()` call from acceptance to settlement. */
+export interface Entry extends ListNode {
+  arg: unknown;
+  name: string | undefined;
+  transfer: readonly TransferListItem[] | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+  /** The pool queue holding it, while it waits there. */
+  list: List<Entry> | undefined;
+  /** The thread it was sent to, until that thread reports it. */
+  thread: Thread | undefined;
+  /** Its number on that thread (wrapping int32). */
+  index: number;
+  /** Settled (resolved, rejected, or aborted and rejected): later news about it is dropped. */
+  done: boolean;
+  grace: LongTimer | undefined;
+}
+
+/** What a thread tells its pool. */
+export interface ThreadHost {
+  readonly graceMs: number;
+  readonly idleMs: number;
+  /** Results came back: the thread has room again. */
+  drained(thread: Thread): void;
+  /** The thread takes no more tasks (an abort that would not stop, idle): start or pick another. */
+  leaving(thread: Thread, replace: boolean): void;
+  /**
+   * The thread is gone. `untaken` never started and may run elsewhere; `crashed` unless the pool ended it;
+   * `failure` is the error of a thread that died before it loaded the task module (a setup that cannot work).
+   */
+  exited(thread: Thread, untaken: Entry[], crashed: boolean, failure: unknown): void;
+}
+
+/** Tasks a thread may have in hand cover about this much of its time, so no thread hoards work others could do. */
+const BUDGET_MS = 1;
+/** The most tasks sent ahead to one thread (tiny tasks): bounds the batch a crash or an abort has to sort out. */
+const MAX_DEPTH = 512;
+
+/** Settles `entry` once and removes its abort listener. */
+export function settle(entry: Entry, ok: boolean, value: unknown): void {
+  if (entry.done) return;
+  entry.done = true;
+  if (entry.onAbort !== undefined) entry.signal!.removeEventListener('abort', entry.onAbort);
+  if (ok) entry.resolve(value);
+  else entry.reject(value);
+}
+
+export class Thread {
+  readonly #host: ThreadHost;
+  readonly #worker: Worker;
+  readonly #shared: Int32Array;
+  readonly #control: MessagePort;
+  /** Entries sent and not reported, from `#head`, with consecutive numbers. */
+  #inflight: Entry[] = [];
+  #head = 0;
+  #sent = 0;
+  /** Mean milliseconds per task, smoothed over the batches reported. */
+  #avg: number | undefined;
+  #ready = false;
+  /** When it last reported, or was sent work with nothing in hand. */
+  #heard = 0;
+  #refed = true;
+  #idle: LongTimer | undefined;
+  /** Why the pool ended it, if it did: the tasks whose results were lost are told so. */
+  #ending: 'abort' | 'retire' | undefined;
+  #error: unknown;
+  readonly exit: Promise<void>;
+
+  constructor(host: ThreadHost, moduleUrl: string, resourceLimits: ResourceLimits | undefined) {
+    this.#host = host;
+    const shared = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    this.#shared = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.#control = port1;
+    this.#worker = spawn({ moduleUrl, shared, control: port2 }, [port2], resourceLimits);
+    this.#worker.on('message', (message: ThreadMessage) => this.#onMessage(message));
+    this.#worker.on('error', (error) => (this.#error ??= error));
+    this.exit = new Promise((resolve) =>
+      this.#worker.once('exit', (code) => {
+        this.#onExit(code);
+        resolve();
+      }),
+    );
+    this.#setIdle();
+  }
+
+  /** Tasks sent and not reported. */
+  get load(): number {
+    return this.#inflight.length - this.#head;
+  }
+
+  /** How many more tasks it should be sent now. */
+  get capacity(): number {
+    if (this.#ending !== undefined) return 0;
+    // Silent for longer than its tasks should take: it is on a long task, so more work sent here would wait behind
+    // it while another thread may be free.
+    if (this.load > 0 && performance.now() - this.#heard > 2 * BUDGET_MS) return 0;
+    const depth =
+      this.#avg === undefined ? 1 : Math.min(MAX_DEPTH, Math.max(1, Math.floor(BUDGET_MS / this.#avg)));
+    return Math.max(0, depth - this.load);
+  }
+
+  /** How many of its unreported tasks it has taken (started, or finished with the result on its way). */
+  #takenCount(): number {
+    const load = this.load;
+    if (load === 0) return 0;
+    const first = this.#inflight[this.#head]!.index;
+    return Math.min(load, Math.max(0, ((Atomics.load(this.#shared, Slot.TAKEN) - first) | 0) + 1));
+  }
+
+  /** Whether it is running a task whose `run()` has not settled (an aborted one it is being ended for is not). */
+  get busy(): boolean {
+    const end = this.#head + this.#takenCount();
+    for (let i = this.#head; i < end; i++) if (!this.#inflight[i]!.done) return true;
+    return false;
+  }
+
+  /** Tasks sent to it, not taken yet and not aborted. */
+  get waiting(): number {
+    let n = 0;
+    for (let i = this.#head + this.#takenCount(); i < this.#inflight.length; i++)
+      if (!this.#inflight[i]!.done) n++;
+    return n;
+  }
+
+  /** Sends `entries` in one message; one that cannot be cloned fails alone with its DataCloneError. */
+  send(entries: Entry[]): void {
+    if (this.load === 0) this.#heard = performance.now();
+    const tasks: unknown[] = [];
+    let transfer: TransferListItem[] | undefined;
+    for (const e of entries) {
+      tasks.push(e.name, e.arg);
+      if (e.transfer !== undefined) for (const t of e.transfer) (transfer ??= []).push(t);
+    }
+    try {
+      this.#worker.postMessage({ tasks }, transfer as never);
+      for (const e of entries) this.#track(e);
+    } catch {
+      for (const e of entries) {
+        try {
+          this.#worker.postMessage({ tasks: [e.name, e.arg] }, e.transfer as never);
+          this.#track(e);
+        } catch (error) {
+          settle(e, false, error);
+        }
+      }
+    }
+    if (this.load > 0) this.#setBusy();
+  }
+
+  #track(entry: Entry): void {
+    entry.thread = this;
+    entry.index = this.#sent = (this.#sent + 1) | 0;
+    this.#inflight.push(entry);
+  }
+
+  /**
+   * `entry` (sent here) was aborted: reject it now, tell the thread, and end the thread if the task is still running
+   * after the grace period.
+   */
+  abort(entry: Entry): void {
+    settle(entry, false, reasonOf(entry.signal!));
+    let reason = entry.signal!.reason;
+    try {
+      this.#control.postMessage({ cancel: entry.index, reason });
+    } catch {
+      reason = undefined; // not cloneable: the task sees a plain AbortError
+      this.#control.postMessage({ cancel: entry.index, reason });
+    }
+    Atomics.add(this.#shared, Slot.CONTROL, 1);
+    if (Number.isFinite(this.#host.graceMs)) {
+      entry.grace = setLongTimeout(() => this.#expire(entry), this.#host.graceMs);
+    }
+  }
+
+  #expire(entry: Entry): void {
+    entry.grace = undefined;
+    if (entry.thread !== this || this.#ending !== undefined) return;
+    // The thread publishes TAKEN before it reads HALT, and here HALT is set before TAKEN is read: either we see that
+    // it moved past this task (it stopped, or never started it), or it sees HALT and starts nothing more.
+    Atomics.store(this.#shared, Slot.HALT, 1);
+    if (Atomics.load(this.#shared, Slot.TAKEN) === entry.index) {
+      this.#ending = 'abort';
+      this.#host.leaving(this, true);
+      void this.#worker.terminate();
+      return;
+    }
+    Atomics.store(this.#shared, Slot.HALT, 0);
+    Atomics.notify(this.#shared, Slot.HALT);
+  }
+
+  /** Ends the thread once it has nothing in hand (idle, close). */
+  retire(): void {
+    if (this.#ending !== undefined) return;
+    this.#ending = 'retire';
+    this.#idle?.clear();
+    void this.#worker.terminate();
+  }
+
+  #onMessage(message: ThreadMessage): void {
+    if ('ready' in message) {
+      this.#ready = true;
+      return;
+    }
+    const { results, busy } = message;
+    this.#heard = performance.now();
+    const n = results.length / 2;
+    const sample = busy / n;
+    this.#avg = this.#avg === undefined ? sample : this.#avg * 0.7 + sample * 0.3;
+    for (let i = 0; i < results.length; i += 2) {
+      const entry = this.#inflight[this.#head]!;
+      this.#inflight[this.#head++] = undefined as never;
+      entry.thread = undefined;
+      entry.grace?.clear();
+      const code = results[i] as number;
+      const value = results[i + 1];
+      if (code === Code.OK) settle(entry, true, value);
+      else if (code === Code.ERROR) settle(entry, false, deserializeError(value as SerializedError));
+      else if (code === Code.THROWN) settle(entry, false, value);
+      else settle(entry, false, new Error('worker: task dropped without an abort'));
+    }
+    if (this.#head === this.#inflight.length) {
+      this.#inflight = [];
+      this.#head = 0;
+      this.#setIdle();
+    } else if (this.#head > 1024 && this.#head * 2 > this.#inflight.length) {
+      this.#inflight = this.#inflight.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#host.drained(this);
+  }
+
+  #onExit(code: number): void {
+    this.#idle?.clear();
+    const crashed = this.#ending === undefined;
+    this.#ending ??= 'retire';
+    const taken = this.#takenCount();
+    const lost =
+      this.#ending === 'abort' && !crashed
+        ? new Error(
+            'worker: the thread was ended (an aborted task on it did not stop) before it sent this task’s result',
+          )
+        : (this.#error ?? new Error(`worker: the thread exited with code ${code} while it had this task`));
+    const failure = this.#ready ? undefined : (this.#error ?? lost);
+    const untaken: Entry[] = [];
+    for (let i = this.#head; i < this.#inflight.length; i++) {
+      const entry = this.#inflight[i]!;
+      entry.thread = undefined;
+      entry.grace?.clear();
+      if (entry.done) continue;
+      // A task that went with the thread is rejected, never run twice; one it had not taken runs elsewhere, unless
+      // its transferred buffers went with the thread.
+      if (i - this.#head < taken || failure !== undefined) settle(entry, false, failure ?? lost);
+      else if (entry.transfer !== undefined && entry.transfer.length > 0) settle(entry, false, lost);
+      else untaken.push(entry);
+    }
+    this.#inflight = [];
+    this.#head = 0;
+    this.#control.close();
+    this.#host.exited(this, untaken, crashed, failure);
+  }
+
+  #setBusy(): void {
+    this.#idle?.clear();
+    this.#idle = undefined;
+    if (!this.#refed) {
+      this.#refed = true;
+      this.#worker.ref();
+    }
+  }
+
+  /** With nothing in hand the thread must not keep the process alive, and it retires after `idleMs`. */
+  #setIdle(): void {
+    if (this.#refed) {
+      this.#refed = false;
+      this.#worker.unref();
+    }
+    const idleMs = this.#host.idleMs;
+    if (Number.isFinite(idleMs) && this.#ending === undefined) {
+      this.#idle = setLongTimeout(() => {
+        if (this.load === 0) {
+          this.#host.leaving(this, false);
+          this.retire();
+        }
+      }, idleMs);
+      this.#idle.unref();
+    }
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * @module WorkerPool: run a module's function on a fixed set of worker threads, with `{ signal }` that stops the work.
+ */
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+import { checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { checkInteger, describe } from '../internal/args.js';
+import { List } from '../internal/list.js';
+import { settle, Thread, type Entry, type ThreadHost } from './internal/thread.js';
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  /** How many threads: an integer from 1 up. Default `os.availableParallelism()`. */
+  threads?: number | undefined;
+  /** How many tasks may wait for a thread; `run()` beyond it rejects at once. Default `Infinity`. */
+  maxQueue?: number | undefined;
+  /** A thread with nothing to do for this long ends (and is started again when work comes). Default `Infinity`. */
+  idleMs?: number | undefined;
+  /** Heap limits for each thread (`worker_threads` `resourceLimits`): a thread over them crashes and is replaced. */
+  resourceLimits?: ResourceLimits | undefined;
+  /**
+   * How long a running task that was aborted may take to stop by itself before its thread is ended and replaced.
+   * Default 100 ms; `Infinity` never ends a thread for an abort.
+   */
+  abortGraceMs?: number | undefined;
+}
+
+/** Options of {@link WorkerPool.run}. */
+export interface RunOptions extends SignalOptions {
+  /** Objects to transfer to the thread with `arg` instead of copying them (they are detached here). */
+  transfer?: readonly TransferListItem[] | undefined;
+  /** The export of the task module to call. Default `'default'`. */
+  name?: string | undefined;
+}
+
+/**
+ * A pool of worker threads that runs the function a module exports, like piscina: `run(arg)` calls the module's
+ * default export (or the export `name`) with `(arg, { signal })` on a free thread and resolves with its result.
+ * Existing piscina worker files work unchanged (they take `arg` and ignore the rest; `Piscina.move()` results are
+ * transferred).
+ *
+ * Invariants:
+ * - Tasks start in `run()` order, one at a time per thread. A thread is sent ahead only about 1 ms of tasks (by the
+ *   mean task time it reports), so tiny tasks travel in batches and long ones one by one.
+ * - Arguments and results are structured clones (`transfer` and `move()` hand buffers over instead). An error thrown
+ *   in a task rejects `run()` with the same built-in class (`TypeError`, `AggregateError`, …; a user class arrives
+ *   as an `Error` whose `name` says it), message, the worker's stack, `cause` and own fields such as `code`.
+ * - Abort: a queued task leaves the queue at once. A running one is rejected at once with `signal.reason`; the task's
+ *   own `signal` aborts in the thread, and if the task has not finished `abortGraceMs` later (a loop that never
+ *   awaits cannot see the signal), its thread is ended and a new one started: no task keeps a core forever. Either
+ *   way the promise rejects with `signal.reason` and no listener is left on the caller's signal.
+ * - A thread that crashes (an uncaught error, `process.exit`, out of memory under `resourceLimits`) is replaced: its
+ *   running task rejects with the thread's error, tasks it had not started run on another thread. No task is lost
+ *   or run twice.
+ * - `close()` lets every accepted task finish, then ends the threads; `run()` after it rejects with a TypeError.
+ * - Idle threads do not keep the process alive; threads with work do.
+ *
+ * Cost: a thread costs its start-up (tens of ms) and memory once (see BENCHMARKS.md); a task costs a structured
+ * clone each way and its share of one message per batch. Use it for work that takes more than that — CPU-bound
+ * functions — not for I/O, which the main thread already runs concurrently.
+ * @example
+ * ```ts
+ * const pool = new WorkerPool(new URL('./hash.js', import.meta.url));
+ * const digests = await map(files, (f, _i, signal) => pool.run(f, { signal }), { concurrency: pool.threads });
+ * await pool.close();
+ * ```
+ */
+export class WorkerPool implements AsyncDisposable {
+  readonly #moduleUrl: string;
+  readonly #threads: number;
+  readonly #maxQueue: number;
+  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #host: ThreadHost;
+  /** Threads that take work. */
+  readonly #live: Thread[] = [];
+  /** Threads not exited yet (live, or ending). */
+  readonly #all = new Set<Thread>();
+  /** Tasks taken back from a thread that went away without starting them: they go first. */
+  readonly #retry = new List<Entry>();
+  readonly #queue = new List<Entry>();
+  #scheduled = false;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #finish: (() => void) | undefined;
+
+  /**
+   * @param moduleUrl - The task module: a `file:` URL (string or URL) or an absolute path.
+   * @param options - See {@link WorkerPoolOptions}; a bad value throws a TypeError or RangeError quoting it.
+   */
+  constructor(moduleUrl: string | URL, options: WorkerPoolOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`WorkerPool: expected \`options\` to be an object, got ${describe(options)}`);
+    }
+    this.#moduleUrl = toUrl(moduleUrl);
+    const {
+      threads = os.availableParallelism(),
+      maxQueue = Infinity,
+      idleMs = Infinity,
+      abortGraceMs = 100,
+      resourceLimits,
+    } = options;
+    checkInteger('WorkerPool', 'threads', threads, 1);
+    checkInteger('WorkerPool', 'maxQueue', maxQueue, 0, true);
+    checkInteger('WorkerPool', 'idleMs', idleMs, 0, true);
+    checkInteger('WorkerPool', 'abortGraceMs', abortGraceMs, 0, true);
+    if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
+      throw new TypeError(
+        `WorkerPool: expected \`resourceLimits\` to be an object, got ${describe(resourceLimits)}`,
+      );
+    }
+    this.#threads = threads;
+    this.#maxQueue = maxQueue;
+    this.#resourceLimits = resourceLimits;
+    this.#host = {
+      graceMs: abortGraceMs,
+      idleMs,
+      drained: () => this.#dispatch(),
+      leaving: (thread, replace) => {
+        this.#remove(thread);
+        if (replace && !this.#closing) this.#spawn();
+        this.#dispatch();
+      },
+      exited: (thread, untaken, crashed, failure) => this.#exited(thread, untaken, crashed, failure),
+    };
+    for (let i = 0; i < threads; i++) this.#spawn();
+  }
+
+  /** The number of threads the pool runs when busy: the `concurrency` to give `map` to use them all. */
+  get threads(): number {
+    return this.#threads;
+  }
+
+  /** Tasks accepted and not started yet (waiting in the pool, or sent ahead to a thread). */
+  get queued(): number {
+    let n = this.#queue.length + this.#retry.length;
+    for (const thread of this.#live) n += thread.waiting;
+    return n;
+  }
+
+  /** Threads running a task now (at most {@link threads}). */
+  get running(): number {
+    let n = 0;
+    for (const thread of this.#all) if (thread.busy) n++;
+    return n;
+  }
+
+  /**
+   * Runs the task module's export `name` (default: the default export) with `arg` on a thread.
+   *
+   * @returns Settles with the task's result or error (see {@link WorkerPool} for how errors cross); rejects with
+   *   `signal.reason` on abort, at once, and with an Error when `maxQueue` tasks already wait. Misuse (a bad option,
+   *   `run()` after `close()`) comes back as a rejected promise.
+   */
+  run<R = unknown>(arg?: unknown, options: RunOptions = {}): Promise<R> {
+    try {
+      if (typeof options !== 'object' || options === null) {
+        throw new TypeError(`WorkerPool.run: expected \`options\` to be an object, got ${describe(options)}`);
+      }
+      checkSignal('WorkerPool.run', options.signal);
+      if (options.name !== undefined && typeof options.name !== 'string') {
+        throw new TypeError(
+          `WorkerPool.run: expected \`name\` to be a string, got ${describe(options.name)}`,
+        );
+      }
+      if (options.transfer !== undefined && !Array.isArray(options.transfer)) {
+        throw new TypeError(
+          `WorkerPool.run: expected \`transfer\` to be an array, got ${describe(options.transfer)}`,
+        );
+      }
+      if (this.#closing) throw new TypeError('WorkerPool.run: the pool is closed');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { signal, transfer, name } = options;
+    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const waiting = this.#queue.length + this.#retry.length;
+    if (waiting >= this.#maxQueue && waiting >= this.#maxQueue + this.#room()) {
+      return Promise.reject(new Error(`WorkerPool.run: the queue is full (maxQueue = ${this.#maxQueue})`));
+    }
+    return new Promise<R>((resolve, reject) => {
+      const entry: Entry = {
+        prev: undefined,
+        next: undefined,
+        linked: false,
+        arg,
+        name,
+        transfer,
+        signal,
+        onAbort: undefined,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        list: this.#queue,
+        thread: undefined,
+        index: 0,
+        done: false,
+        grace: undefined,
+      };
+      if (signal !== undefined) {
+        entry.onAbort = () => {
+          if (entry.list !== undefined) {
+            entry.list.remove(entry);
+            entry.list = undefined;
+            settle(entry, false, reasonOf(signal));
+            this.#checkClosed();
+          } else if (entry.thread !== undefined) entry.thread.abort(entry);
+        };
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.#queue.push(entry);
+      // A burst of synchronous run() calls goes out as one batch per thread.
+      if (!this.#scheduled) {
+        this.#scheduled = true;
+        queueMicrotask(() => this.#dispatch());
+      }
+    });
+  }
+
+  /**
+   * Stops accepting tasks, lets every accepted task finish, then ends the threads.
+   *
+   * @returns Resolves when every accepted task has settled and every thread has exited. Calling it again returns the
+   *   same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closed === undefined) {
+      this.#closing = true;
+      this.#closed = new Promise((resolve) => (this.#finish = resolve));
+      this.#checkClosed();
+    }
+    return this.#closed;
+  }
+
+  /** `await using pool = new WorkerPool(…)`: {@link close} at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Free places on threads (started or not): tasks that would be sent right away. */
+  #room(): number {
+    let n = this.#threads - this.#live.length;
+    for (const thread of this.#live) n += thread.capacity;
+    return n;
+  }
+
+  #spawn(): void {
+    const thread = new Thread(this.#host, this.#moduleUrl, this.#resourceLimits);
+    this.#live.push(thread);
+    this.#all.add(thread);
+  }
+
+  #remove(thread: Thread): void {
+    const i = this.#live.indexOf(thread);
+    if (i !== -1) this.#live.splice(i, 1);
+  }
+
+  #dispatch(): void {
+    this.#scheduled = false;
+    const waiting = () => this.#retry.length + this.#queue.length;
+    while (this.#live.length < this.#threads && waiting() > 0) this.#spawn();
+    // Idle threads first: a thread with work in hand may be on a long task.
+    const order = this.#live.length > 1 ? [...this.#live].sort((a, b) => a.load - b.load) : this.#live;
+    for (const thread of order) {
+      if (waiting() === 0) break;
+      let free = thread.capacity;
+      if (free === 0) continue;
+      const batch: Entry[] = [];
+      for (; free > 0; free--) {
+        const entry = this.#retry.shift() ?? this.#queue.shift();
+        if (entry === undefined) break;
+        entry.list = undefined;
+        batch.push(entry);
+      }
+      thread.send(batch);
+    }
+    this.#checkClosed();
+  }
+
+  #exited(thread: Thread, untaken: Entry[], crashed: boolean, failure: unknown): void {
+    this.#remove(thread);
+    this.#all.delete(thread);
+    for (const entry of untaken) {
+      entry.list = this.#retry;
+      this.#retry.push(entry);
+    }
+    if (failure !== undefined) {
+      // The thread died before it could load anything: another would too. Fail what waits rather than loop.
+      for (const list of [this.#retry, this.#queue]) {
+        for (let e = list.shift(); e !== undefined; e = list.shift()) {
+          e.list = undefined;
+          settle(e, false, failure);
+        }
+      }
+    } else if (crashed && !this.#closing && this.#live.length < this.#threads) this.#spawn();
+    this.#dispatch();
+  }
+
+  #checkClosed(): void {
+    if (!this.#closing || this.#finish === undefined) return;
+    if (this.#queue.length + this.#retry.length > 0) return;
+    for (const thread of this.#all) if (thread.load > 0) return;
+    const finish = this.#finish;
+    this.#finish = undefined;
+    const exits: Promise<void>[] = [];
+    for (const thread of this.#all) {
+      thread.retire();
+      exits.push(thread.exit);
+    }
+    this.#live.length = 0;
+    void Promise.all(exits).then(finish);
+  }
+}
+
+function toUrl(moduleUrl: string | URL): string {
+  if (moduleUrl instanceof URL) return moduleUrl.href;
+  if (typeof moduleUrl !== 'string' || moduleUrl === '') {
+    throw new TypeError(
+      `WorkerPool: expected \`moduleUrl\` to be a URL or a path, got ${describe(moduleUrl)}`,
+    );
+  }
+  if (/^(file|data):/.test(moduleUrl)) return moduleUrl;
+  if (moduleUrl.startsWith('/') || /^[A-Za-z]:[\\/]/.test(moduleUrl)) return pathToFileURL(moduleUrl).href;
+  throw new TypeError(
+    `WorkerPool: expected \`moduleUrl\` to be a file: URL or an absolute path, got ${describe(moduleUrl)}`,
+  );
+}
