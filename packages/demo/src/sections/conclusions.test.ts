@@ -318,15 +318,17 @@ const checkStrategy = (name: string, wallMs: number, throttled = 0): CaseStudySt
   servicePeakInFlight: 20,
 });
 
+const caseStudyRun = (): CaseStudyMeasurements => ({
+  workloads: 150,
+  api: { qps: 400, burst: 40, listCalls: 20 },
+  strategies: [checkStrategy('seq', 4000), checkStrategy('b5', 1200), checkStrategy('gs', 400)],
+  tool: { ...checkStrategy('goscale-hibernate check -A', 60), requests: 5 },
+  verdictsIdentical: true,
+});
+
 describe('caseStudyConclusions', () => {
   it('backs the 10x claim at 10x and not below, and reports disagreeing verdicts', () => {
-    const base: CaseStudyMeasurements = {
-      workloads: 150,
-      api: { qps: 400, burst: 40, listCalls: 20 },
-      strategies: [checkStrategy('seq', 4000), checkStrategy('b5', 1200), checkStrategy('gs', 400)],
-      tool: { ...checkStrategy('goscale-hibernate check -A', 60), requests: 5 },
-      verdictsIdentical: true,
-    };
+    const base = caseStudyRun();
     assert.ok(caseStudyConclusions(base).every((c) => c.ok));
     assert.match(caseStudyConclusions(base)[3]!.text, /^Supported: 10x faster than sequential/);
     const slower = caseStudyConclusions({
@@ -340,13 +342,7 @@ describe('caseStudyConclusions', () => {
   });
 
   it('backs the runner only when it needed fewer requests than reading each workload, without a 429', () => {
-    const base: CaseStudyMeasurements = {
-      workloads: 150,
-      api: { qps: 400, burst: 40, listCalls: 20 },
-      strategies: [checkStrategy('seq', 4000), checkStrategy('b5', 1200), checkStrategy('gs', 400)],
-      tool: { ...checkStrategy('goscale-hibernate check -A', 60), requests: 5 },
-      verdictsIdentical: true,
-    };
+    const base = caseStudyRun();
     const [ok] = caseStudyConclusions(base).slice(-1);
     assert.equal(ok!.ok, true);
     assert.match(

@@ -8,7 +8,13 @@ import { KIND_NAMES, KubeClient, VERDICTS, loadConfig, run } from '@goscale/hibe
 import { Group, Limiter } from 'goscale';
 import { measureStrategy } from '../lib/measure.js';
 import type { Timeline } from '../lib/timeline.js';
-import { KINDS, startKubeApi, writeKubeconfig, type KubeApi } from '../services/kube-api.js';
+import {
+  KINDS,
+  startKubeApi,
+  writeKubeconfig,
+  type KubeApi,
+  type KubeApiStats,
+} from '../services/kube-api.js';
 import { checkOne, listWorkloads, type Counters, type Verdict, type WorkloadRef } from './hibernation.js';
 import {
   caseStudyConclusions,
@@ -27,7 +33,7 @@ async function measureChecks(
   refs: WorkloadRef[],
   opts: RunOptions,
   run: (check: Check) => Promise<unknown>,
-): Promise<{ strategy: CaseStudyStrategy; timeline: Timeline; verdicts: Record<string, Verdict> }> {
+): Promise<Outcome> {
   const counters: Counters = { requests: 0, retries429: 0 };
   const tally = emptyTally();
   const verdicts: Record<string, Verdict> = {};
@@ -43,6 +49,23 @@ async function measureChecks(
       verdicts[`${ref.namespace}/${ref.kind}/${ref.name}`] = verdict;
     }),
   );
+  return outcome(name, timeline, stats, { verdicts, tally, requests: counters.requests });
+}
+
+/** One row's result: what the client counted, with what the API saw. */
+interface Outcome {
+  strategy: CaseStudyStrategy;
+  timeline: Timeline;
+  verdicts: Record<string, Verdict>;
+}
+
+function outcome(
+  name: string,
+  timeline: Timeline,
+  stats: KubeApiStats,
+  client: { verdicts: Record<string, Verdict>; tally: Record<Verdict, number>; requests: number },
+): Outcome {
+  const { verdicts, tally, requests } = client;
   return {
     timeline,
     verdicts,
@@ -50,7 +73,7 @@ async function measureChecks(
       name,
       wallMs: timeline.wallMs,
       tally,
-      requests: counters.requests,
+      requests,
       throttled: stats.throttled,
       servicePeakInFlight: stats.peakInFlight,
     },
@@ -69,7 +92,7 @@ async function measureTool(
   api: KubeApi,
   opts: RunOptions,
   limits: { qps: number; burst: number },
-): Promise<{ strategy: CaseStudyStrategy; timeline: Timeline; verdicts: Record<string, Verdict> }> {
+): Promise<Outcome> {
   const name = 'goscale-hibernate check -A';
   const config = await writeKubeconfig(api.url);
   try {
@@ -92,18 +115,11 @@ async function measureTool(
     client.close();
     const verdicts: Record<string, Verdict> = {};
     for (const item of value.items) verdicts[`${item.namespace}/${item.kind}/${item.name}`] = item.verdict!;
-    return {
-      timeline,
+    return outcome(name, timeline, stats, {
       verdicts,
-      strategy: {
-        name,
-        wallMs: timeline.wallMs,
-        tally: value.summary.verdicts,
-        requests: value.summary.requests,
-        throttled: stats.throttled,
-        servicePeakInFlight: stats.peakInFlight,
-      },
-    };
+      tally: value.summary.verdicts,
+      requests: value.summary.requests,
+    });
   } finally {
     await config.remove();
   }
