@@ -194,6 +194,17 @@ const wallOf = (s: string): number => median(samples.get(s)!.map((x) => x.wallMs
 const overFloor = median(
   samples.get('goscale-hibernate')!.map((x, i) => x.wallMs / samples.get(FLOOR)![i]!.wallMs),
 );
+/** Who set the pace, from the two ratios. */
+const verdict = (): string => {
+  if (floorRatio > 1.15) {
+    const extra =
+      overFloor > 1.05 ? `; the tool's own overhead added ${((overFloor - 1) * 100).toFixed(0)}% on top` : '';
+    return `The floor itself missed 1.15x: the machine set the pace of this run${extra}.`;
+  }
+  if (ours > 1.15)
+    return "The floor kept within 1.15x and the tool did not: the tool's own overhead set the pace.";
+  return 'Both kept within 1.15x of the bound.';
+};
 const cpuOf = (s: string): number => median(samples.get(s)!.map((x) => x.clientCpuMs / x.requests));
 const throttled = samples.get('goscale-hibernate')!.reduce((a, x) => a + x.throttled, 0);
 const speedup =
@@ -211,7 +222,7 @@ report('hibernate.bench.ts', [
         `goscale-hibernate took ${ours.toFixed(2)}x the QPS bound (goal: within 1.15x) with ${throttled} 429s (goal: 0).`,
       ),
       `goscale-hibernate was ${fmtRatio(speedup)} faster than batches of 5 and ${fmtRatio(wallOf('sequential') / wallOf('goscale-hibernate'))} faster than sequential.`,
-      `In the same rounds the hand-written floor took ${floorRatio.toFixed(2)}x the bound; goscale-hibernate took ${overFloor.toFixed(2)}x the floor's time (median of per-round ratios), spending ${cpuOf('goscale-hibernate').toFixed(2)} ms of client CPU per request against the floor's ${cpuOf(FLOOR).toFixed(2)} ms (@kubernetes/client-node and node-fetch account for the difference). ${floorRatio > 1.15 ? 'The floor itself missed 1.15x: this machine, not the tool, set the pace of this run.' : overFloor > 1.1 ? "The floor kept the pace and the tool did not: the tool's overhead set the pace of this run." : 'Both kept the pace.'}`,
+      `In the same rounds the hand-written floor took ${floorRatio.toFixed(2)}x the bound; goscale-hibernate took ${overFloor.toFixed(2)}x the floor's time (median of per-round ratios), spending ${cpuOf('goscale-hibernate').toFixed(2)} ms of client CPU per request against the floor's ${cpuOf(FLOOR).toFixed(2)} ms${cpuOf('goscale-hibernate') > cpuOf(FLOOR) ? ' (the difference is the per-request work of @kubernetes/client-node and node-fetch, by profile)' : ''}. ${verdict()}`,
     ],
   },
 ]);
