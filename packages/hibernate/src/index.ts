@@ -1,6 +1,7 @@
 /**
- * @module @goscale/hibernate: the verdicts and patches of goscale-hibernate, for programs that want the same answers
- * as the CLI (the demo's case study uses them).
+ * @module @goscale/hibernate: the verdicts, patches and runner of goscale-hibernate, for programs that want the same
+ * answers as the CLI (the demo's case study uses them): `judge` decides one object, `run` does what the CLI's
+ * commands do over a cluster, through a `KubeClient` made from a kubeconfig by `loadConfig`.
  */
 export { judge, VERDICTS, type Judgement, type Verdict, type VerdictContext } from './verdict/verdict.js';
 export { AutoscalerIndex, type Autoscaler, type AutoscalerObject } from './verdict/autoscalers.js';
@@ -16,3 +17,15 @@ export {
   type Workload,
   type WorkloadRef,
 } from './workload/object.js';
+export { run, type RunOptions } from './run/run.js';
+export type { Action, Command, Item, Report, Summary } from './run/types.js';
+export type { ScopeOptions } from './run/scope.js';
+export {
+  KubeClient,
+  retryAfterMs,
+  type ClientStats,
+  type KubeClientOptions,
+  type RequestOptions,
+  type ResourceInfo,
+} from './kube/client.js';
+export { loadConfig, UsageError, type ConfigOptions } from './kube/config.js';

@@ -312,20 +312,23 @@ describe('shutdownConclusions', () => {
 const checkStrategy = (name: string, wallMs: number, throttled = 0): CaseStudyStrategy => ({
   name,
   wallMs,
-  tally: { hibernatable: 87, hibernated: 24, owned: 30, 'no-replicas': 9 },
+  tally: { hibernatable: 80, hibernated: 24, owned: 30, 'not-scalable': 9, excluded: 7 },
   requests: 150 + throttled,
   throttled,
   servicePeakInFlight: 20,
 });
 
+const caseStudyRun = (): CaseStudyMeasurements => ({
+  workloads: 150,
+  api: { qps: 400, burst: 40, listCalls: 20 },
+  strategies: [checkStrategy('seq', 4000), checkStrategy('b5', 1200), checkStrategy('gs', 400)],
+  tool: { ...checkStrategy('goscale-hibernate check -A', 60), requests: 5 },
+  verdictsIdentical: true,
+});
+
 describe('caseStudyConclusions', () => {
   it('backs the 10x claim at 10x and not below, and reports disagreeing verdicts', () => {
-    const base: CaseStudyMeasurements = {
-      workloads: 150,
-      api: { qps: 400, burst: 40, listCalls: 20 },
-      strategies: [checkStrategy('seq', 4000), checkStrategy('b5', 1200), checkStrategy('gs', 400)],
-      verdictsIdentical: true,
-    };
+    const base = caseStudyRun();
     assert.ok(caseStudyConclusions(base).every((c) => c.ok));
     assert.match(caseStudyConclusions(base)[3]!.text, /^Supported: 10x faster than sequential/);
     const slower = caseStudyConclusions({
@@ -336,5 +339,22 @@ describe('caseStudyConclusions', () => {
     assert.match(slower[3]!.text, /^Not supported by this run: 8\.0x/);
     assert.equal(slower[2]!.ok, false);
     assert.equal(caseStudyConclusions({ ...base, verdictsIdentical: false })[0]!.ok, false);
+  });
+
+  it('backs the runner only when it needed fewer requests than reading each workload, without a 429', () => {
+    const base = caseStudyRun();
+    const [ok] = caseStudyConclusions(base).slice(-1);
+    assert.equal(ok!.ok, true);
+    assert.match(
+      ok!.text,
+      /in 5 requests \(discovery and list pages\) instead of 20 lists and 150 reads, in 60 ms: 6\.7x faster/,
+    );
+    const costly = { ...base, tool: { ...base.tool, requests: 150 } };
+    assert.equal(caseStudyConclusions(costly).at(-1)!.ok, false);
+    const throttled = { ...base, tool: { ...base.tool, throttled: 2 } };
+    assert.equal(caseStudyConclusions(throttled).at(-1)!.ok, false);
+    assert.match(caseStudyConclusions(throttled).at(-1)!.text, /but with 2 429s/);
+    const missing = { ...base, tool: { ...base.tool, tally: { ...base.tool.tally, excluded: 6 } } };
+    assert.equal(caseStudyConclusions(missing)[0]!.ok, false);
   });
 });

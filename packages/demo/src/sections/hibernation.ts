@@ -1,35 +1,18 @@
 /**
- * @module Section 5's domain logic: which workloads can be hibernated, read through the Kubernetes-style API.
+ * @module Section 5's reads through the Kubernetes-style API. Which workloads can be hibernated is not decided here:
+ * `judge` of `@goscale/hibernate`, the code `goscale-hibernate check` runs, is the one source of truth.
  */
+import { judge, type Verdict } from '@goscale/hibernate';
 import { call } from '../lib/client.js';
-import { KINDS, ORIGINAL_REPLICAS, collectionPath, type Kind, type Workload } from '../services/kube-api.js';
+import { KINDS, collectionPath, type Kind, type Workload } from '../services/kube-api.js';
+
+export type { Verdict };
 
 /** A workload to check. */
 export interface WorkloadRef {
   kind: Kind;
   namespace: string;
   name: string;
-}
-
-/** The check's answer for one workload. */
-export type Verdict = 'hibernatable' | 'hibernated' | 'owned' | 'no-replicas';
-
-/**
- * Decides a workload's verdict: owned objects (any `ownerReferences`) are managed by their owner and are never
- * hibernated themselves; a top-level object without `spec.replicas` cannot be scaled; replicas 0 with the original
- * count in the annotation is already hibernated; anything else with `spec.replicas` is hibernatable.
- * @param w - the object as the API returned it.
- * @returns the verdict.
- * @example
- * ```ts
- * verdictOf(deployment) // 'hibernatable'
- * ```
- */
-export function verdictOf(w: Workload): Verdict {
-  if ((w.metadata.ownerReferences?.length ?? 0) > 0) return 'owned';
-  if (!(w.kind in KINDS) || typeof w.spec?.replicas !== 'number') return 'no-replicas';
-  if (w.spec.replicas === 0 && w.metadata.annotations?.[ORIGINAL_REPLICAS] !== undefined) return 'hibernated';
-  return 'hibernatable';
 }
 
 /** Per-run counters. Increments happen synchronously between awaits, so no two tasks can interleave inside one. */
@@ -99,12 +82,13 @@ export async function listWorkloads(
 }
 
 /**
- * Reads one workload and returns its verdict.
+ * Reads one workload and returns its verdict, decided by `@goscale/hibernate`'s `judge` (no namespace is excluded
+ * and no autoscaler is in scope here, as in the cluster the demo's API serves).
  * @param baseUrl - the API's URL.
  * @param ref - which workload.
  * @param counters - counts the calls.
  * @param signal - aborts the read.
- * @returns the verdict of {@link verdictOf}.
+ * @returns the verdict.
  * @example
  * ```ts
  * await checkOne(api.url, { kind: 'Deployment', namespace: 'payments', name: 'deployment-0' }, counters);
@@ -122,5 +106,5 @@ export async function checkOne(
     counters,
     signal,
   );
-  return verdictOf(w);
+  return judge(w).verdict;
 }

@@ -1,8 +1,8 @@
+import { VERDICTS, judge, type Verdict } from '@goscale/hibernate';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { agent } from '../lib/client.js';
 import { makeWorkloads } from '../services/kube-api.js';
-import { verdictOf } from './hibernation.js';
 import { SECTIONS, runSection } from './index.js';
 import { workerPoolConclusions, workerPoolTables, type WorkerPoolMeasurements } from './s1-conclusions.js';
 import { fanOutConclusions, fanOutTables, type FanOutMeasurements } from './s2-conclusions.js';
@@ -85,10 +85,16 @@ describe('runSection --quick', () => {
     const r = await runSection(5, opts);
     const m = assertDerived<CaseStudyMeasurements>(r, caseStudyConclusions, caseStudyTables);
     assert.equal(m.verdictsIdentical, true);
-    // The seed fixes the cluster, so the tally is known before any request: every strategy must arrive at it.
-    const want = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };
-    for (const w of makeWorkloads(opts.seed, m.workloads)) want[verdictOf(w)]++;
-    for (const s of m.strategies) assert.deepEqual(s.tally, want, s.name);
+    // The seed fixes the cluster, so the tally is known before any request: every strategy and the tool's runner
+    // must arrive at what @goscale/hibernate's judge says of the objects themselves.
+    const want = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+    for (const w of makeWorkloads(opts.seed, m.workloads)) want[judge(w).verdict]++;
+    for (const s of [...m.strategies, m.tool]) assert.deepEqual(s.tally, want, s.name);
+    // The cluster holds every verdict but excluded-by-namespace ones, so a tally cannot agree by being all zeros.
+    for (const v of ['hibernatable', 'hibernated', 'owned', 'not-scalable', 'excluded'] as const)
+      assert.ok(want[v] > 0, v);
+    // The runner lists (discovery and one page per kind): fewer requests than reading each workload.
+    assert.ok(m.tool.requests < m.workloads, `tool requests: ${m.tool.requests}`);
   });
 
   it('rejects a section number that does not exist', async () => {

@@ -1,11 +1,20 @@
 /**
  * @module Section 5, the case study: 150 workloads checked for hibernation sequentially, in batches of 5, and with
- * goscale `Group` (limit) plus a `Limiter` for the API's QPS.
+ * goscale `Group` (limit) plus a `Limiter` for the API's QPS; then by `goscale-hibernate check` itself (the runner of
+ * `@goscale/hibernate` through @kubernetes/client-node), against the same API. Every verdict comes from that
+ * package's `judge`.
  */
+import { KIND_NAMES, KubeClient, VERDICTS, loadConfig, run } from '@goscale/hibernate';
 import { Group, Limiter } from 'goscale';
 import { measureStrategy } from '../lib/measure.js';
 import type { Timeline } from '../lib/timeline.js';
-import { startKubeApi, type KubeApi } from '../services/kube-api.js';
+import {
+  KINDS,
+  startKubeApi,
+  writeKubeconfig,
+  type KubeApi,
+  type KubeApiStats,
+} from '../services/kube-api.js';
 import { checkOne, listWorkloads, type Counters, type Verdict, type WorkloadRef } from './hibernation.js';
 import {
   caseStudyConclusions,
@@ -24,9 +33,9 @@ async function measureChecks(
   refs: WorkloadRef[],
   opts: RunOptions,
   run: (check: Check) => Promise<unknown>,
-): Promise<{ strategy: CaseStudyStrategy; timeline: Timeline; verdicts: Record<string, Verdict> }> {
+): Promise<Outcome> {
   const counters: Counters = { requests: 0, retries429: 0 };
-  const tally: Record<Verdict, number> = { hibernatable: 0, hibernated: 0, owned: 0, 'no-replicas': 0 };
+  const tally = emptyTally();
   const verdicts: Record<string, Verdict> = {};
   const { timeline, stats } = await measureStrategy({ name, service: api, total: refs.length }, opts, (rec) =>
     run(async (ref, signal) => {
@@ -40,6 +49,23 @@ async function measureChecks(
       verdicts[`${ref.namespace}/${ref.kind}/${ref.name}`] = verdict;
     }),
   );
+  return outcome(name, timeline, stats, { verdicts, tally, requests: counters.requests });
+}
+
+/** One row's result: what the client counted, with what the API saw. */
+interface Outcome {
+  strategy: CaseStudyStrategy;
+  timeline: Timeline;
+  verdicts: Record<string, Verdict>;
+}
+
+function outcome(
+  name: string,
+  timeline: Timeline,
+  stats: KubeApiStats,
+  client: { verdicts: Record<string, Verdict>; tally: Record<Verdict, number>; requests: number },
+): Outcome {
+  const { verdicts, tally, requests } = client;
   return {
     timeline,
     verdicts,
@@ -47,11 +73,56 @@ async function measureChecks(
       name,
       wallMs: timeline.wallMs,
       tally,
-      requests: counters.requests,
+      requests,
       throttled: stats.throttled,
       servicePeakInFlight: stats.peakInFlight,
     },
   };
+}
+
+const emptyTally = (): Record<Verdict, number> =>
+  Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
+
+/**
+ * Runs `goscale-hibernate check -A` in-process: the package's `run` over a kubeconfig for the API, with the same
+ * client-side QPS and burst as the Group row. It lists (one request per kind and page) instead of reading each
+ * workload, and judges every listed object with the same `judge`.
+ */
+async function measureTool(
+  api: KubeApi,
+  opts: RunOptions,
+  limits: { qps: number; burst: number },
+): Promise<Outcome> {
+  const name = 'goscale-hibernate check -A';
+  const config = await writeKubeconfig(api.url);
+  try {
+    const client = new KubeClient(loadConfig({ kubeconfig: config.path }).kc, limits);
+    const { timeline, stats, value } = await measureStrategy({ name, service: api, total: 1 }, opts, (rec) =>
+      rec.track(
+        () =>
+          run(client, {
+            command: 'check',
+            namespace: undefined,
+            selector: undefined,
+            kinds: KIND_NAMES.filter((k) => k in KINDS),
+            excludedNamespaces: new Set(),
+            dryRun: false,
+            concurrency: 4,
+          }),
+        () => 200,
+      ),
+    );
+    client.close();
+    const verdicts: Record<string, Verdict> = {};
+    for (const item of value.items) verdicts[`${item.namespace}/${item.kind}/${item.name}`] = item.verdict!;
+    return outcome(name, timeline, stats, {
+      verdicts,
+      tally: value.summary.verdicts,
+      requests: value.summary.requests,
+    });
+  } finally {
+    await config.remove();
+  }
 }
 
 /**
@@ -102,19 +173,21 @@ export async function runCaseStudy(opts: RunOptions): Promise<SectionBody<CaseSt
         },
       ),
     ];
+    const tool = await measureTool(api, opts, { qps: clientRate, burst: clientBurst });
     // Key order follows completion order, which differs between strategies: compare sorted entries.
     const canonical = (v: Record<string, Verdict>): string => JSON.stringify(Object.entries(v).sort());
     const reference = canonical(runs[0]!.verdicts);
     const measurements: CaseStudyMeasurements = {
       workloads: refs.length,
-      api: { qps, burst, listCalls: namespaces.length * 4 },
+      api: { qps, burst, listCalls: namespaces.length * Object.keys(KINDS).length },
       strategies: runs.map((r) => r.strategy),
-      verdictsIdentical: runs.every((r) => canonical(r.verdicts) === reference),
+      tool: tool.strategy,
+      verdictsIdentical: [...runs, tool].every((r) => canonical(r.verdicts) === reference),
     };
     return {
       measurements,
       tables: caseStudyTables(measurements),
-      timelines: runs.map((r) => r.timeline),
+      timelines: [...runs, tool].map((r) => r.timeline),
       conclusions: caseStudyConclusions(measurements),
     };
   } finally {

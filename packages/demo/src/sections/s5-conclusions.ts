@@ -1,6 +1,7 @@
 /**
  * @module Section 5's measurements, tables and conclusions (pure functions of the measurements).
  */
+import { VERDICTS } from '@goscale/hibernate';
 import { speedPhrase, speedup } from '../lib/conclude.js';
 import { fmtMs, fmtX } from '../lib/format.js';
 import type { Verdict } from './hibernation.js';
@@ -18,12 +19,16 @@ export interface CaseStudyStrategy {
   servicePeakInFlight: number;
 }
 
-/** Everything section 5 measured. `strategies` is [sequential, batches of 5, goscale]. */
+/**
+ * Everything section 5 measured. `strategies` is [sequential, batches of 5, goscale], each reading every workload
+ * one request at a time; `tool` is `goscale-hibernate check -A` over the same API, which lists instead.
+ */
 export interface CaseStudyMeasurements {
   workloads: number;
   api: { qps: number; burst: number; listCalls: number };
   strategies: CaseStudyStrategy[];
-  /** Whether every strategy gave every workload the same verdict. */
+  tool: CaseStudyStrategy;
+  /** Whether every strategy and the tool gave every workload the same verdict. */
   verdictsIdentical: boolean;
 }
 
@@ -43,24 +48,11 @@ export function caseStudyTables(m: CaseStudyMeasurements): Table[] {
   return [
     {
       title: `${m.workloads} workloads checked for hibernation (API: ${m.api.qps} QPS, burst ${m.api.burst}, 429 beyond)`,
-      columns: [
-        'strategy',
-        'wall time',
-        'hibernatable',
-        'hibernated',
-        'owned',
-        'no replicas',
-        'requests',
-        '429s',
-        'peak in-flight',
-      ],
-      rows: m.strategies.map((s) => [
+      columns: ['strategy', 'wall time', ...VERDICTS, 'requests', '429s', 'peak in-flight'],
+      rows: [...m.strategies, m.tool].map((s) => [
         s.name,
         fmtMs(s.wallMs),
-        String(s.tally.hibernatable),
-        String(s.tally.hibernated),
-        String(s.tally.owned),
-        String(s.tally['no-replicas']),
+        ...VERDICTS.map((v) => String(s.tally[v])),
         String(s.requests),
         String(s.throttled),
         String(s.servicePeakInFlight),
@@ -82,12 +74,14 @@ export function caseStudyConclusions(m: CaseStudyMeasurements): Conclusion[] {
   const [seq, batches, goscale] = m.strategies as [CaseStudyStrategy, CaseStudyStrategy, CaseStudyStrategy];
   const overSequential = speedup(goscale.wallMs, seq.wallMs);
   const checked = (s: CaseStudyStrategy): number => Object.values(s.tally).reduce((a, b) => a + b, 0);
+  const tally = VERDICTS.map((v) => `${goscale.tally[v]} ${v}`).join(', ');
+  const { tool } = m;
   return [
     {
-      ok: m.verdictsIdentical && m.strategies.every((s) => checked(s) === m.workloads),
+      ok: m.verdictsIdentical && [...m.strategies, tool].every((s) => checked(s) === m.workloads),
       text: m.verdictsIdentical
-        ? `All three strategies gave identical verdicts for all ${m.workloads} workloads (${goscale.tally.hibernatable} hibernatable, ${goscale.tally.hibernated} already hibernated, ${goscale.tally.owned} owned, ${goscale.tally['no-replicas']} without replicas).`
-        : `The strategies DISAGREE on some verdicts: a bug in the concurrent version.`,
+        ? `All three strategies and goscale-hibernate check gave identical verdicts for all ${m.workloads} workloads (${tally}), all from @goscale/hibernate's judge.`
+        : `The strategies DISAGREE on some verdicts: a bug in the concurrent version or in the tool's runner.`,
     },
     {
       ok: goscale.wallMs < batches.wallMs,
@@ -104,6 +98,10 @@ export function caseStudyConclusions(m: CaseStudyMeasurements): Conclusion[] {
       ok: overSequential >= TALK_SPEEDUP,
       claim: '10x performance improvement',
       text: `${overSequential >= TALK_SPEEDUP ? 'Supported' : 'Not supported by this run'}: ${fmtX(overSequential)} faster than sequential.`,
+    },
+    {
+      ok: tool.requests < goscale.requests && tool.throttled === 0,
+      text: `goscale-hibernate check read the same cluster in ${tool.requests} requests (discovery and list pages) instead of ${m.api.listCalls} lists and ${goscale.requests} reads, in ${fmtMs(tool.wallMs)}: ${speedPhrase(tool.wallMs, goscale.wallMs)} reading each workload with Group + Limiter${tool.throttled === 0 ? '' : `, but with ${tool.throttled} 429s`}.`,
     },
   ];
 }

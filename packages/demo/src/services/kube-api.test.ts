@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { agent, call } from '../lib/client.js';
-import { ORIGINAL_REPLICAS, collectionPath, makeWorkloads, startKubeApi, type Workload } from './kube-api.js';
+import { ORIGINAL_REPLICAS, OPT_OUT } from '@goscale/hibernate';
+import { collectionPath, makeWorkloads, startKubeApi, type Workload } from './kube-api.js';
 
 after(() => agent.destroy());
 
@@ -13,6 +14,7 @@ describe('makeWorkloads', () => {
     assert.ok(all.some((w) => w.metadata.ownerReferences?.length));
     assert.ok(all.some((w) => w.spec.replicas === 0 && w.metadata.annotations[ORIGINAL_REPLICAS]));
     assert.ok(all.some((w) => w.spec.replicas === undefined));
+    assert.ok(all.some((w) => w.metadata.annotations[OPT_OUT] === 'false'));
     assert.deepEqual(
       new Set(all.map((w) => w.kind)),
       new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']),
@@ -35,6 +37,41 @@ describe('Kubernetes-style API', () => {
       const one = await call<Workload>(`${api.url}${path}/${w.metadata.name}`);
       assert.deepEqual(one.body, w);
       assert.equal((await call(`${api.url}${path}/missing`)).status, 404);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('serves discovery and lists across namespaces page by page, as `limit`/`continue` ask', async () => {
+    const api = await startKubeApi({ seed: 42, workloads: 40, medianMs: 1 });
+    try {
+      const groups = await call<{ groups: Array<{ versions: Array<{ groupVersion: string }> }> }>(
+        `${api.url}/apis`,
+      );
+      assert.deepEqual(
+        groups.body?.groups.flatMap((g) => g.versions.map((v) => v.groupVersion)),
+        ['apps/v1', 'argoproj.io/v1alpha1'],
+      );
+      const deployments = api.workloads.filter((w) => w.kind === 'Deployment');
+      const want = deployments.map((w) => `${w.metadata.namespace}/${w.metadata.name}`).sort();
+      const got: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const q = `limit=3${token === undefined ? '' : `&continue=${token}`}`;
+        const page = await call<{ items: Workload[]; metadata: { continue?: string } }>(
+          `${api.url}/apis/apps/v1/deployments?${q}`,
+        );
+        assert.equal(page.status, 200);
+        assert.ok(page.body!.items.length <= 3);
+        got.push(...page.body!.items.map((w) => `${w.metadata.namespace}/${w.metadata.name}`));
+        token = page.body!.metadata.continue;
+        pages++;
+      } while (token !== undefined);
+      assert.deepEqual(got, want);
+      assert.equal(pages, Math.ceil(deployments.length / 3));
+      assert.equal((await call(`${api.url}/apis/apps/v1/deployments?limit=-1`)).status, 400);
+      assert.equal((await call(`${api.url}/apis/apps/v1/namespaces/payments/rollouts`)).status, 404);
     } finally {
       await api.close();
     }

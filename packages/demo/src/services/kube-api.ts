@@ -1,6 +1,11 @@
 /**
- * @module A small Kubernetes-style API for section 5: list and read workloads, per-call latency, a QPS limit (429).
+ * @module A small Kubernetes-style API for section 5: discovery, paginated lists, reads, per-call latency, a QPS
+ * limit (429). Enough of the real API for `@goscale/hibernate`'s runner, which section 5 points at it.
  */
+import { ORIGINAL_REPLICAS, OPT_OUT, type Workload as HibernateWorkload } from '@goscale/hibernate';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRng, hash, keyedLognormal } from '../lib/prng.js';
 import { InFlight, listen, pause, sendJson, type Running } from './server.js';
 
@@ -15,11 +20,8 @@ export const KINDS = {
 /** A workload kind. */
 export type Kind = keyof typeof KINDS;
 
-/** The annotation that keeps a hibernated workload's original replica count. */
-export const ORIGINAL_REPLICAS = 'hibernator.goscale.dev/original-replicas';
-
-/** A workload object shaped like the real API's (only the fields the demo reads). */
-export interface Workload {
+/** A workload object shaped like the real API's: what `@goscale/hibernate` reads, with the fields always set here. */
+export type Workload = HibernateWorkload & {
   apiVersion: string;
   kind: Kind;
   metadata: {
@@ -29,13 +31,13 @@ export interface Workload {
     ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; controller: boolean }>;
   };
   spec: { replicas?: number };
-}
+};
 
 /**
  * Builds the cluster's workloads from the seed: `count` objects over five namespaces, mostly Deployments, some
  * StatefulSets and Rollouts, and ReplicaSets of which most are owned by a Deployment (not top-level). About a fifth
- * of the top-level ones are hibernated (replicas 0, original count in {@link ORIGINAL_REPLICAS}), a few have no
- * `spec.replicas`.
+ * are hibernated (replicas 0, original count in `@goscale/hibernate`'s `ORIGINAL_REPLICAS` annotation), a few have
+ * no `spec.replicas`, and a few opt out (`goscale.dev/hibernate: "false"`).
  *
  * @param seed - the run's seed.
  * @param count - how many workloads. 150 in the talk.
@@ -69,6 +71,9 @@ export function makeWorkloads(seed: number, count: number): Workload[] {
       annotations[ORIGINAL_REPLICAS] = String(rng.int(1, 5));
     } else if (shape < 0.27) {
       // No spec.replicas: an HPA-managed or malformed object, which the check must not call hibernatable.
+    } else if (shape < 0.32) {
+      annotations[OPT_OUT] = 'false';
+      spec.replicas = rng.int(1, 6);
     } else {
       spec.replicas = rng.int(1, 6);
     }
@@ -106,6 +111,33 @@ export interface KubeApi extends Running {
   resetStats(): void;
 }
 
+const key = (w: Workload): string => `${w.metadata.namespace}/${w.metadata.name}`;
+
+/** `GET /apis`: the groups served, as the real API's discovery lists them (`apps/v1`, `argoproj.io/v1alpha1`). */
+const DISCOVERY = {
+  kind: 'APIGroupList',
+  apiVersion: 'v1',
+  groups: [...new Set(Object.values(KINDS).map((k) => k.apiVersion))].map((groupVersion) => {
+    const [name, version] = groupVersion.split('/') as [string, string];
+    const v = { groupVersion, version };
+    return { name, versions: [v], preferredVersion: v };
+  }),
+};
+
+/**
+ * One page of a list, as `limit` and `continue` ask: `continue` is the opaque token of the previous page (here the
+ * offset, base64url), absent after the last page.
+ * @returns the page, or undefined for a bad `limit` or `continue`.
+ */
+function paginate(all: Workload[], q: URLSearchParams): { items: Workload[]; next?: string } | undefined {
+  const limit = Number(q.get('limit') ?? 0);
+  const from = q.get('continue') ? Number(Buffer.from(q.get('continue')!, 'base64url').toString()) : 0;
+  if (!Number.isSafeInteger(limit) || limit < 0 || !Number.isSafeInteger(from) || from < 0) return undefined;
+  const to = limit === 0 ? all.length : Math.min(all.length, from + limit);
+  const items = all.slice(from, to);
+  return to < all.length ? { items, next: Buffer.from(String(to)).toString('base64url') } : { items };
+}
+
 /**
  * The URL path of a kind's collection in a namespace, as the real API spells it.
  * @param kind - the workload kind.
@@ -121,7 +153,8 @@ export function collectionPath(kind: Kind, namespace: string): string {
 }
 
 /**
- * Starts the API. Model: every call takes a seeded log-normal time around `medianMs` (keyed by path, so every
+ * Starts the API: `GET /apis` (discovery), lists per namespace and across all of them with `limit`/`continue`, and
+ * single objects. Model: every call takes a seeded log-normal time around `medianMs` (keyed by path, so every
  * strategy sees the same latencies); before that a token bucket of `burst` tokens refilled at `qps` per second
  * admits the call or answers 429 with `Retry-After` (seconds, rounded up) and `x-retry-after-ms`.
  *
@@ -144,11 +177,14 @@ export async function startKubeApi(options: KubeApiOptions): Promise<KubeApi> {
   } = options;
   const workloads = makeWorkloads(seed, count);
   const byPath = new Map<string, Workload>();
+  // Collections by path: each namespace's, and each kind's across all namespaces (`-A`), in name order as etcd keeps them.
   const lists = new Map<string, Workload[]>();
-  for (const w of workloads) {
+  const add = (path: string, w: Workload): void => void lists.set(path, [...(lists.get(path) ?? []), w]);
+  for (const w of [...workloads].sort((a, b) => (key(a) < key(b) ? -1 : 1))) {
     const collection = collectionPath(w.kind, w.metadata.namespace);
     byPath.set(`${collection}/${w.metadata.name}`, w);
-    lists.set(collection, [...(lists.get(collection) ?? []), w]);
+    add(collection, w);
+    add(`/apis/${KINDS[w.kind].apiVersion}/${KINDS[w.kind].plural}`, w);
   }
   const inFlight = new InFlight();
   let requests = 0;
@@ -182,20 +218,28 @@ export async function startKubeApi(options: KubeApiOptions): Promise<KubeApi> {
         { 'retry-after': String(Math.ceil(waitMs / 1000)), 'x-retry-after-ms': waitMs.toFixed(1) },
       );
     }
-    const path = (req.url ?? '').split('?')[0]!;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname.replace(/\/$/, '');
     await pause(keyedLognormal(seed, path, medianMs, 0.3));
     if (req.method !== 'GET') return sendJson(res, 405, { kind: 'Status', code: 405 });
+    if (path === '/apis') return sendJson(res, 200, DISCOVERY);
     const one = byPath.get(path);
     if (one) return sendJson(res, 200, one);
-    const list = lists.get(path);
-    const kind = Object.values(KINDS).find((k) => path.endsWith(`/${k.plural}`));
-    if (list || kind) {
-      const kindName = (Object.keys(KINDS) as Kind[]).find((k) => KINDS[k] === kind)!;
+    const kindName = (Object.keys(KINDS) as Kind[]).find((k) => path.endsWith(`/${KINDS[k].plural}`));
+    if (kindName !== undefined && path.startsWith(`/apis/${KINDS[kindName].apiVersion}/`)) {
+      const page = paginate(lists.get(path) ?? [], url.searchParams);
+      if (page === undefined)
+        return sendJson(res, 400, {
+          kind: 'Status',
+          code: 400,
+          reason: 'BadRequest',
+          message: 'bad limit or continue',
+        });
       return sendJson(res, 200, {
-        apiVersion: kind!.apiVersion,
+        apiVersion: KINDS[kindName].apiVersion,
         kind: `${kindName}List`,
-        metadata: { resourceVersion: '1' },
-        items: list ?? [],
+        metadata: { resourceVersion: '1', ...(page.next === undefined ? {} : { continue: page.next }) },
+        items: page.items,
       });
     }
     return sendJson(res, 404, {
@@ -216,4 +260,41 @@ export async function startKubeApi(options: KubeApiOptions): Promise<KubeApi> {
       requests = throttled = 0;
     },
   };
+}
+
+/**
+ * Writes a kubeconfig for the API, as a user's would be for a cluster: one cluster, user and context. The API speaks
+ * plain http on loopback, which @kubernetes/client-node accepts only with `insecure-skip-tls-verify`.
+ * @param url - the API's URL.
+ * @returns the file's path and a function that removes it.
+ * @example
+ * ```ts
+ * const config = await writeKubeconfig(api.url);
+ * try { loadConfig({ kubeconfig: config.path }); } finally { await config.remove(); }
+ * ```
+ */
+export async function writeKubeconfig(url: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'goscale-demo-kube-'));
+  const path = join(dir, 'kubeconfig');
+  await writeFile(
+    path,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: demo',
+      '  cluster:',
+      `    server: ${url}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      '- name: demo',
+      '  user: {}',
+      'contexts:',
+      '- name: demo',
+      '  context: { cluster: demo, user: demo }',
+      'current-context: demo',
+      '',
+    ].join('\n'),
+  );
+  return { path, remove: () => rm(dir, { recursive: true, force: true }) };
 }

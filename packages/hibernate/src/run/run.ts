@@ -1,12 +1,17 @@
 /**
  * @module One run of check, hibernate or restore over everything in scope.
  */
+import { setMaxListeners } from 'node:events';
 import { map } from 'goscale/pool';
 import type { KubeClient } from '../kube/client.js';
 import { judge, VERDICTS, type Verdict } from '../verdict/verdict.js';
 import { act, INTERRUPTED } from './act.js';
 import { readScope, type ScopeOptions } from './scope.js';
 import type { Action, Command, Item, Report } from './types.js';
+
+// A signal that never aborts, for callers that do not cancel; it never gets a listener that outlives a request.
+const NEVER = new AbortController().signal;
+setMaxListeners(Infinity, NEVER);
 
 const ACTIONS: readonly Action[] = ['hibernated', 'restored', 'unchanged', 'skipped', 'failed'];
 
@@ -19,10 +24,10 @@ export interface RunOptions extends ScopeOptions {
   concurrency: number;
   /** Attempts per workload when its precondition fails. Default 5. */
   maxAttempts?: number;
-  /** First SIGINT: no new request. */
-  stop: AbortSignal;
-  /** Second SIGINT: in-flight requests dropped too. */
-  abort: AbortSignal;
+  /** First SIGINT: no new request. Default: never. */
+  stop?: AbortSignal | undefined;
+  /** Second SIGINT: in-flight requests dropped too. Default: never. */
+  abort?: AbortSignal | undefined;
   /** Called after each workload is decided, with the count done and the total. */
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
@@ -34,9 +39,28 @@ export interface RunOptions extends ScopeOptions {
  * Invariants: every workload in scope gets exactly one item, in scope order; a SIGINT during the reads returns with
  * no items (nothing was changed); a SIGINT while acting lets the sent patches finish and reports the rest `skipped`
  * with the reason "interrupted …", so the same command run again continues where this one stopped.
+ * @param client - the rate-limited client every request goes through.
+ * @param options - the command, the scope, and how many workloads are patched at once.
  * @returns the report; rejects only when the reads fail (the CLI exits 1 with the API's message).
+ * @example
+ * ```ts
+ * const { kc } = loadConfig({ kubeconfig: '/path/to/kubeconfig' });
+ * const client = new KubeClient(kc, { qps: 50, burst: 100 });
+ * const report = await run(client, {
+ *   command: 'check',
+ *   namespace: undefined, // -A
+ *   selector: undefined,
+ *   kinds: KIND_NAMES,
+ *   excludedNamespaces: new Set(['kube-system']),
+ *   dryRun: false,
+ *   concurrency: 16,
+ * });
+ * client.close();
+ * report.summary.verdicts.hibernatable;
+ * ```
  */
-export async function run(client: KubeClient, opts: RunOptions): Promise<Report> {
+export async function run(client: KubeClient, options: RunOptions): Promise<Report> {
+  const opts = { ...options, stop: options.stop ?? NEVER, abort: options.abort ?? NEVER };
   const counts = (): Record<Verdict, number> =>
     Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   const summary = {
