@@ -4,6 +4,7 @@
 import { once, type EventEmitter } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { noop } from '../../../internal/noop.js';
 
 /** The body of every `/work` response of the child-process fixture; the parent checks it arrives whole. */
 export const WORK_BODY = `${'x'.repeat(2_000)}END`;
@@ -36,7 +37,7 @@ export async function rawClient(port: number): Promise<RawClient> {
     received += chunk;
     for (const wake of waiters.splice(0)) wake();
   });
-  socket.on('error', () => {});
+  socket.on('error', noop);
   // Not events.once: it rejects on 'error', and a write racing the server's close (EPIPE) is expected here.
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => {
     for (const wake of waiters.splice(0)) wake();
