@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { noop } from '../internal/noop.js';
 import { forEach, map } from './map.js';
-import { flush, gate, isSettled, type Gate } from './testing/gate.js';
+import { flush, gate, isSettled, type Gate } from '../testing/helpers.js';
 import { abortListeners as listeners } from '../testing/helpers.js';
 
 /** An iterable that records what was pulled and whether it was closed. */
