@@ -93,8 +93,9 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // Off: listeners and catch handlers are handed arrow-function fields bound at construction (`#onEntry`,
-      // `waiter.onAbort`) or callbacks that never read `this` (`hooks.onError`); declared as interface methods, the
-      // rule cannot tell them from an unbound prototype method, and binding them again would cost a closure per wait.
+      // `waiter.onAbort`) or callbacks that never read `this` (`hooks.onError`), and shutdown saves a server's own
+      // `closeIdleConnections` to put it back; typed as interface methods, the rule cannot tell these from an unbound
+      // prototype method, and binding them again would cost a closure per wait.
       '@typescript-eslint/unbound-method': 'off',
       // Off: goscale passes on values it did not create, unchanged, as Go's errgroup returns the task's own error: a
       // task's thrown value, and `signal.reason` (any value, by the AbortSignal contract). Wrapping them would break

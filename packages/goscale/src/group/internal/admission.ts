@@ -15,7 +15,10 @@ export class Admission implements ListNode {
 
   constructor(readonly fn: (signal: AbortSignal) => unknown) {}
 
-  /** Settles the caller's promise when it is its own (see {@link AbortableAdmission}); plain ones use {@link PlainAdmissions}. */
+  /**
+   * Settles the caller's promise when it is its own (see {@link AbortableAdmission}); plain ones use
+   * {@link PlainAdmissions}.
+   */
   release(): void {}
 }
 
