@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Channel } from './channel.js';
 import { ChannelClosedError } from './errors.js';
 import { recvOn, select, sendOn, trySelect, type SelectCase } from './select.js';
-import { flush, listeners } from './testing/track.js';
+import { abortListeners as listeners, flush } from '../testing/helpers.js';
 
 // Every operation (plain recv/send, a for-await step, select, and their try- forms) is modelled as a list of cases,
 // each of which may wait in one queue of one channel. The reference model is the obvious one: arrays for buffers and

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Channel } from './channel.js';
 import { ChannelClosedError } from './errors.js';
 import { recvOn, select } from './select.js';
-import { listeners } from './testing/track.js';
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 // fast-check's scheduler decides the order in which the awaited steps of producers, consumers and aborts resume, so
 // each run is one interleaving; the properties below must hold for all of them.

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { Channel, internals } from './channel.js';
-import { listeners } from './testing/track.js';
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 const N = 100_000;
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Channel } from './channel.js';
 import { ChannelClosedError } from './errors.js';
-import { flush, listeners, track } from './testing/track.js';
+import { abortListeners as listeners, flush, track } from '../testing/helpers.js';
 
 describe('Channel construction', () => {
   it('rejects a capacity that is not an integer from 0 up, quoting it', () => {

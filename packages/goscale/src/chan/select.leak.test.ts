@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { Channel, internals } from './channel.js';
 import { recvOn, select, sendOn } from './select.js';
-import { listeners } from './testing/track.js';
+import { abortListeners as listeners } from '../testing/helpers.js';
 
 const N = 100_000;
 const queued = (ch: Channel<number>): [number, number] => [

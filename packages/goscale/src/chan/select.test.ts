@@ -3,7 +3,7 @@ import { describe, it, mock } from 'node:test';
 import { Channel } from './channel.js';
 import { ChannelClosedError } from './errors.js';
 import { recvOn, select, sendOn, trySelect, type SelectCase } from './select.js';
-import { flush, listeners, track } from './testing/track.js';
+import { abortListeners as listeners, flush, track } from '../testing/helpers.js';
 
 describe('recvOn and sendOn', () => {
   it('throw a TypeError quoting a value that is not a Channel', () => {

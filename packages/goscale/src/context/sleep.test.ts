@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it, mock } from 'node:test';
 import { sleep } from './sleep.js';
+import { abortListeners } from '../testing/helpers.js';
 
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
@@ -53,12 +53,12 @@ describe('sleep', () => {
     const base = timers();
     const p = sleep(60_000, { signal: ac.signal });
     assert.equal(timers(), base + 1);
-    assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+    assert.equal(abortListeners(ac.signal), 1);
     const why = new Error('cancelled');
     ac.abort(why);
     await assert.rejects(p, (e) => e === why);
     assert.equal(timers(), base);
-    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    assert.equal(abortListeners(ac.signal), 0);
   });
 
   it('rejects at once for an already-aborted signal and arms nothing', async () => {
@@ -71,7 +71,7 @@ describe('sleep', () => {
   it('leaves no listener after it resolves', async () => {
     const ac = new AbortController();
     await sleep(1, { signal: ac.signal });
-    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    assert.equal(abortListeners(ac.signal), 0);
   });
 
   it('leaves nothing behind after 100,000 aborted sleeps', async () => {
@@ -84,7 +84,7 @@ describe('sleep', () => {
       await p.catch(() => undefined);
     }
     assert.equal(timers(), base);
-    assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+    assert.equal(abortListeners(ac.signal), 0);
   });
 
   for (const ms of [-1, Number.NaN, Infinity]) {

@@ -10,7 +10,7 @@ import {
   type SignalOptions,
 } from '../internal/abort.js';
 import { checkInteger, describe } from '../internal/args.js';
-import { AbortableAdmission, Admission, Waves } from './internal/admission.js';
+import { AbortableAdmission, Admission, PlainAdmissions } from './internal/admission.js';
 import { List } from '../internal/list.js';
 
 /** Options for {@link Group}. */
@@ -66,7 +66,7 @@ export class Group {
   #limit: number;
   readonly #adaptive: AdaptiveLimit | undefined;
   readonly #queue = new List<Admission>();
-  readonly #waves = new Waves();
+  readonly #plain = new PlainAdmissions();
   #active = 0;
   /** Mirrors `#controller.signal.aborted`, read on every go() and every finished task without a getter call. */
   #cancelled = false;
@@ -145,7 +145,7 @@ export class Group {
     }
     if (signal === undefined) {
       this.#queue.push(new Admission(fn));
-      return this.#waves.join();
+      return this.#plain.join();
     }
     const node = new AbortableAdmission(fn, signal, this.#onCallerAbort);
     this.#queue.push(node);
@@ -291,7 +291,7 @@ export class Group {
 
   #admit(node: Admission): void {
     if (node instanceof AbortableAdmission) node.release();
-    else this.#waves.admitOne();
+    else this.#plain.admitOne();
     this.#start(node.fn);
   }
 
@@ -306,7 +306,7 @@ export class Group {
       this.#dropped = true;
       node.release();
     }
-    this.#waves.dropAll();
+    this.#plain.dropAll();
   }
 
   #settle(): void {

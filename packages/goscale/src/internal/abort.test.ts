@@ -4,6 +4,7 @@ import { withCancel } from '../context/scope.js';
 import { Group } from '../group/group.js';
 import { map } from '../pool/map.js';
 import { sharedController } from './abort.js';
+import { flush } from '../testing/helpers.js';
 
 /** Collects the process warnings emitted while `fn` runs (warnings are emitted on the next tick). */
 async function warningsDuring(fn: () => Promise<void>): Promise<string[]> {
@@ -12,7 +13,7 @@ async function warningsDuring(fn: () => Promise<void>): Promise<string[]> {
   process.on('warning', onWarning);
   try {
     await fn();
-    await new Promise((resolve) => setImmediate(resolve));
+    await flush();
   } finally {
     process.off('warning', onWarning);
   }
@@ -34,7 +35,7 @@ describe('shared signals', () => {
         Array.from({ length: 100 }, (_, i) => i),
         async (_item, _i, signal) => {
           signal.addEventListener('abort', () => undefined, { once: true });
-          await new Promise((resolve) => setImmediate(resolve));
+          await flush();
         },
         { concurrency: 100 },
       );
@@ -42,7 +43,7 @@ describe('shared signals', () => {
       for (let i = 0; i < 100; i++) {
         await group.go(async (signal) => {
           signal.addEventListener('abort', () => undefined, { once: true });
-          await new Promise((resolve) => setImmediate(resolve));
+          await flush();
         });
       }
       await group.wait();

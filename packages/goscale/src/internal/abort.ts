@@ -34,7 +34,15 @@ export function signalRejection(owner: string, signal: unknown): Promise<never> 
       new TypeError(`${owner}: expected \`signal\` to be an AbortSignal, got ${describe(signal)}`),
     );
   }
-  return signal.aborted ? Promise.reject(reasonOf(signal)) : undefined;
+  return abortedRejection(signal);
+}
+
+/**
+ * The rejection of a call whose (already checked) signal has aborted: `signal.reason`; `undefined` when there is no
+ * signal or it has not aborted, and the call may proceed.
+ */
+export function abortedRejection(signal: AbortSignal | undefined): Promise<never> | undefined {
+  return signal?.aborted === true ? Promise.reject(reasonOf(signal)) : undefined;
 }
 
 /**

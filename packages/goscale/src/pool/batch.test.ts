@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { batch } from './batch.js';
-import { flush, gate } from './testing/gate.js';
+import { abortListeners, flush, gate } from '../testing/helpers.js';
 
 describe('batch', () => {
   it('starts the next batch only when the slowest item of the current one has finished', async () => {
@@ -73,7 +72,7 @@ describe('batch', () => {
     const done = batch([1, 2, 3], () => hold.promise, { size: 2, signal: controller.signal });
     controller.abort('enough');
     await assert.rejects(done, (r) => r === 'enough');
-    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+    assert.equal(abortListeners(controller.signal), 0);
     let calls = 0;
     await assert.rejects(
       batch([1], () => calls++, { size: 1, signal: controller.signal }),

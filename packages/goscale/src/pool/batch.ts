@@ -2,7 +2,7 @@
  * @module `batch`: the fixed-batch strategy (each batch waits for the slowest item of the one before), kept to
  * compare with the sliding window of `map`.
  */
-import { reasonOf, type SignalOptions } from '../internal/abort.js';
+import { abortedRejection, type SignalOptions } from '../internal/abort.js';
 import { checkInteger } from '../internal/args.js';
 import { checkOptions, checkPoolArgs, type Mapper, type PoolInput } from './internal/run.js';
 import { MapRun } from './map.js';
@@ -64,7 +64,8 @@ export function batch<T, R>(input: PoolInput<T>, mapper: Mapper<T, R>, options: 
     return Promise.reject(error);
   }
   const { signal, size } = options;
-  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const aborted = abortedRejection(signal);
+  if (aborted !== undefined) return aborted;
   const run = new BatchRun(input, mapper, size, signal);
   run.start();
   return run.promise;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { limit, type LimitFunction } from './limit.js';
-import { flush, gate, type Gate } from './testing/gate.js';
+import { flush, gate, type Gate } from '../testing/helpers.js';
 
 /** The reference: a FIFO queue, a set of admitted calls and a limit. */
 interface Model {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { limit, limitFunction, type LimitFunction, type LimitedFunction } from './limit.js';
-import { flush, gate, isSettled, type Gate } from './testing/gate.js';
+import { flush, gate, isSettled, type Gate } from '../testing/helpers.js';
 
 /** Tracks how many tasks run at once. */
 function tracker() {

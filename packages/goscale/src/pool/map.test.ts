@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
+import { noop } from '../internal/noop.js';
 import { forEach, map } from './map.js';
-import { flush, gate, isSettled, type Gate } from './testing/gate.js';
+import { flush, gate, isSettled, type Gate } from '../testing/helpers.js';
 import { abortListeners as listeners } from '../testing/helpers.js';
 
 /** An iterable that records what was pulled and whether it was closed. */
@@ -240,7 +241,6 @@ describe('map', () => {
   });
 
   it('reports misuse as a rejected promise quoting the bad value', async () => {
-    const noop = (): void => {};
     await assert.rejects(map([1], noop, { concurrency: 0 }), {
       name: 'RangeError',
       message: 'map: expected `concurrency` to be an integer from 1 and up (or Infinity), got `0` (number)',

@@ -2,7 +2,7 @@
  * @module Bounded, ordered `map` and `forEach` over arrays, iterables and async iterables (a sliding window).
  */
 import type { AdaptiveLimit } from '../adaptive/adaptive.js';
-import { reasonOf, type SignalOptions } from '../internal/abort.js';
+import { abortedRejection, type SignalOptions } from '../internal/abort.js';
 import {
   checkConcurrency,
   checkOptions,
@@ -100,7 +100,8 @@ export function runMap<T, R>(
     return Promise.reject(error);
   }
   const { signal, concurrency, stopOnError = true } = options;
-  if (signal?.aborted) return Promise.reject(reasonOf(signal));
+  const aborted = abortedRejection(signal);
+  if (aborted !== undefined) return aborted;
   let run: MapRun<T, R>;
   try {
     run = new MapRun(input, mapper, concurrency, signal, collect, stopOnError !== false, owner);

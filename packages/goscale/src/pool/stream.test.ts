@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import { stream, type StreamIterator } from './stream.js';
-import { flush, gate } from './testing/gate.js';
+import { flush, gate } from '../testing/helpers.js';
 import { abortListeners as listeners } from '../testing/helpers.js';
 
 /** An async source that records pulls and whether it was closed. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { Limiter } from './limiter.js';
 import { fakeTime, flush } from './testing/fake-time.js';
+import { abortListeners } from '../testing/helpers.js';
 
 const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
@@ -149,14 +149,14 @@ describe('Limiter', () => {
       const ac = new AbortController();
       const big = track(lim, time.now, 5, ac.signal);
       const small = track(lim, time.now, 1);
-      assert.equal(getEventListeners(ac.signal, 'abort').length, 1);
+      assert.equal(abortListeners(ac.signal), 1);
       await time.advance(100);
       const why = new Error('gone');
       ac.abort(why);
       await flush();
       assert.equal(big.error, why);
       assert.equal(small.at, 100, 'the wait(1) behind goes as soon as the wait(5) has left');
-      assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+      assert.equal(abortListeners(ac.signal), 0);
       assert.equal(lim.tokens, 0);
       assert.equal(lim.pending, 0);
     });
@@ -180,7 +180,7 @@ describe('Limiter', () => {
       assert.equal(other.at, 0, 'the wait without a signal gets the token the aborted ones left');
       assert.equal(lim.tokens, 0);
       assert.equal(lim.pending, 0);
-      assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+      assert.equal(abortListeners(ac.signal), 0);
     });
 
     it('removes its abort listener when it is granted', async () => {
@@ -191,7 +191,7 @@ describe('Limiter', () => {
       const w = track(lim, time.now, 1, ac.signal);
       await time.advance(100);
       assert.equal(w.at, 100);
-      assert.equal(getEventListeners(ac.signal, 'abort').length, 0);
+      assert.equal(abortListeners(ac.signal), 0);
     });
 
     it('keeps one timer however many wait, and none once nobody waits', async () => {

@@ -3,6 +3,7 @@
  */
 import { signalRejection, type SignalOptions } from '../internal/abort.js';
 import { checkInteger, describe } from '../internal/args.js';
+import { promiseOf } from '../internal/waiter.js';
 import { RateBucket } from './internal/bucket.js';
 import { Claim } from './internal/claim.js';
 import { RateQueue } from './internal/queue.js';
@@ -132,10 +133,7 @@ export class Limiter {
     if (queue.length !== 0) queue.sync(now);
     if (queue.length === 0 && bucket.take(n, now)) return resolved;
     const claim = new Claim(n, NaN, queue.drop, signal);
-    const promise = new Promise<void>((resolve, reject) => {
-      claim.resolve = resolve;
-      claim.reject = reject;
-    });
+    const promise = promiseOf<void>(claim);
     queue.pushWaiter(claim);
     signal?.addEventListener('abort', claim, { once: true });
     return promise;

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import { Mutex } from './mutex.js';
 import type { Release } from './release.js';
-import { abortListeners as listeners, flush } from '../testing/helpers.js';
+import { abortListeners as listeners, flush, gate } from '../testing/helpers.js';
 
 describe('Mutex', () => {
   it('is free at first and taken by lock()', async () => {
@@ -166,17 +166,17 @@ describe('Mutex', () => {
 
     it('keeps critical sections apart and runs them in call order', async () => {
       const mu = new Mutex();
-      const gate = manualGate();
+      const held = gate();
       const log: string[] = [];
       const a = mu.withLock(async () => {
         log.push('a in');
-        await gate.promise;
+        await held.promise;
         log.push('a out');
       });
       const b = mu.withLock(() => void log.push('b'));
       await flush();
       assert.deepEqual(log, ['a in']);
-      gate.resolve();
+      held.open();
       await Promise.all([a, b]);
       assert.deepEqual(log, ['a in', 'a out', 'b']);
     });
@@ -291,9 +291,3 @@ describe('Mutex', () => {
     assert.equal(mu.locked, false);
   });
 });
-
-function manualGate(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}

@@ -3,14 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Once } from './once.js';
-import { abortListeners as listeners } from '../testing/helpers.js';
-
-function gate<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
+import { abortListeners as listeners, gate } from '../testing/helpers.js';
 
 describe('Once', () => {
   it('runs fn once and gives every caller its value, before and after it settles', async () => {
@@ -22,7 +15,7 @@ describe('Once', () => {
     const b = once.do(fn);
     assert.equal(runs, 1);
     assert.equal(once.started, true);
-    g.resolve(42);
+    g.open(42);
     assert.deepEqual(await Promise.all([a, b, once.do(fn)]), [42, 42, 42]);
     assert.equal(runs, 1);
   });
@@ -61,7 +54,7 @@ describe('Once', () => {
     controller.abort('enough');
     await assert.rejects(quitter, (error) => error === 'enough');
     assert.equal(listeners(controller.signal), 0);
-    g.resolve('done');
+    g.open('done');
     assert.equal(await stayer, 'done');
   });
 
@@ -92,7 +85,7 @@ describe('Once', () => {
     const controller = new AbortController();
     const waits = [1, 2, 3].map(() => once.do(() => g.promise, { signal: controller.signal }));
     assert.equal(listeners(controller.signal), 3);
-    g.resolve(5);
+    g.open(5);
     assert.deepEqual(await Promise.all(waits), [5, 5, 5]);
     assert.equal(listeners(controller.signal), 0);
   });
@@ -112,7 +105,7 @@ describe('Once', () => {
       await Promise.all(waits);
     }
     assert.equal(rejected, 100_000);
-    g.resolve(1);
+    g.open(1);
     assert.equal(await once.do(() => 2), 1);
   });
 

@@ -4,7 +4,7 @@
 import { signalRejection, type SignalOptions } from '../internal/abort.js';
 import { describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
-import { enqueue, Waiter } from './internal/waiter.js';
+import { enqueue, Waiter } from '../internal/waiter.js';
 import { createRelease, Unlocker, type Release } from './release.js';
 
 // Waiter tags: bit 0 says writer (else reader), bit 1 says the caller wants a Release (else it runs a withLock fn).

@@ -3,14 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SingleFlight } from './singleflight.js';
-import { abortListeners as listeners } from '../testing/helpers.js';
-
-function gate<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  return { promise, resolve, reject };
-}
+import { abortListeners as listeners, flush, gate } from '../testing/helpers.js';
 
 describe('SingleFlight', () => {
   it('shares one execution among concurrent callers with the same key', async () => {
@@ -22,7 +15,7 @@ describe('SingleFlight', () => {
     const b = flights.do('k', fn);
     assert.equal(runs, 1);
     assert.equal(flights.size, 1);
-    g.resolve(3);
+    g.open(3);
     assert.deepEqual(await Promise.all([a, b]), [3, 3]);
     assert.equal(flights.size, 0);
   });
@@ -46,7 +39,7 @@ describe('SingleFlight', () => {
     const a = flights.do('k', () => g.promise);
     const b = flights.do('k', () => g.promise);
     const boom = new Error('boom');
-    g.reject(boom);
+    g.fail(boom);
     await assert.rejects(a, (error) => error === boom);
     await assert.rejects(b, (error) => error === boom);
     assert.equal(await flights.do('k', () => 'fresh'), 'fresh');
@@ -67,11 +60,11 @@ describe('SingleFlight', () => {
     flights.forget('k');
     const b = flights.do('k', () => fresh.promise);
     const c = flights.do('k', () => Promise.resolve('unused'));
-    old.resolve('old');
+    old.open('old');
     assert.equal(await a, 'old');
     // The old run settling must not drop the newer run's entry.
     assert.equal(flights.size, 1);
-    fresh.resolve('new');
+    fresh.open('new');
     assert.deepEqual(await Promise.all([b, c]), ['new', 'new']);
     assert.equal(flights.size, 0);
   });
@@ -86,7 +79,7 @@ describe('SingleFlight', () => {
     await assert.rejects(quitter, (error) => error === 'bye');
     assert.equal(listeners(controller.signal), 0);
     assert.equal(flights.size, 1);
-    g.resolve(9);
+    g.open(9);
     assert.equal(await stayer, 9);
   });
 
@@ -115,8 +108,8 @@ describe('SingleFlight', () => {
     let unhandled = 0;
     const onUnhandled = (): void => void unhandled++;
     process.on('unhandledRejection', onUnhandled);
-    g.reject(new Error('nobody listens'));
-    await new Promise((resolve) => setImmediate(resolve));
+    g.fail(new Error('nobody listens'));
+    await flush();
     process.off('unhandledRejection', onUnhandled);
     assert.equal(unhandled, 0);
   });
@@ -139,8 +132,8 @@ describe('SingleFlight', () => {
       await Promise.all(waits);
     }
     assert.equal(rejected, 100_000);
-    g.resolve(1);
-    await new Promise((resolve) => setImmediate(resolve));
+    g.open(1);
+    await flush();
     assert.equal(flights.size, 0);
   });
 

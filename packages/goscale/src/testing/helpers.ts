@@ -1,6 +1,6 @@
 /**
- * @module Helpers shared by the library's tests (left out of the build): hand-opened gates, a microtask flush, and
- * abort-listener counting for the leak checks.
+ * @module Helpers shared by the library's tests (left out of the build): hand-opened gates, a microtask flush, a
+ * promise's state observed without waiting, and abort-listener counting for the leak checks.
  * @internal
  */
 import { getEventListeners } from 'node:events';
@@ -37,6 +37,33 @@ export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   );
   await flush();
   return settled;
+}
+
+/** A promise's state as last observed. */
+export interface Tracked<T> {
+  state: 'pending' | 'fulfilled' | 'rejected';
+  /** True once settled either way. */
+  done: boolean;
+  value: T | undefined;
+  error: unknown;
+}
+
+/** Records the outcome of `promise` as it settles, so tests can assert "still pending" without timing. */
+export function track<T>(promise: Promise<T>): Tracked<T> {
+  const t: Tracked<T> = { state: 'pending', done: false, value: undefined, error: undefined };
+  promise.then(
+    (value) => {
+      t.state = 'fulfilled';
+      t.done = true;
+      t.value = value;
+    },
+    (error: unknown) => {
+      t.state = 'rejected';
+      t.done = true;
+      t.error = error;
+    },
+  );
+  return t;
 }
 
 /** The number of 'abort' listeners on `signal`: what every leak check compares before and after. */

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
-import { checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
+import { abortedRejection, checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
 import { checkInteger, describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
 import { settle, Thread, type Entry, type ThreadHost } from './internal/thread.js';
@@ -173,7 +173,8 @@ export class WorkerPool implements AsyncDisposable {
       return Promise.reject(error);
     }
     const { signal, transfer, name } = options;
-    if (signal?.aborted) return Promise.reject(reasonOf(signal));
+    const aborted = abortedRejection(signal);
+    if (aborted !== undefined) return aborted;
     const waiting = this.#queue.length + this.#retry.length;
     if (waiting >= this.#maxQueue && waiting >= this.#maxQueue + this.#room()) {
       return Promise.reject(new Error(`WorkerPool.run: the queue is full (maxQueue = ${this.#maxQueue})`));

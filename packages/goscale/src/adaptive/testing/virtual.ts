@@ -4,6 +4,7 @@
  * @internal
  */
 import type { Server } from './model.js';
+import { flush } from '../../testing/helpers.js';
 
 interface Pending {
   at: number;
@@ -47,7 +48,7 @@ export class VirtualServer {
       () => (finished = true),
     );
     for (;;) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await flush();
       if (finished) return done;
       const next = this._pending.shift();
       if (next === undefined) throw new Error('VirtualServer: nothing pending, yet the run has not settled');

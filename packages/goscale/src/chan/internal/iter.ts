@@ -2,7 +2,7 @@
  * @module The async iterator behind `for await (const v of ch)` and `ch.values({ signal })`.
  * @internal
  */
-import { reasonOf } from '../../internal/abort.js';
+import { abortedRejection } from '../../internal/abort.js';
 import { CLOSED, deliver, ITER, NONE, park, Waiter } from './waiter.js';
 import type { List } from '../../internal/list.js';
 
@@ -20,7 +20,8 @@ export function iterate<T>(
   const it: AsyncIterableIterator<T, undefined> = {
     next: (): Promise<IteratorResult<T, undefined>> => {
       if (finished) return Promise.resolve({ value: undefined, done: true });
-      if (signal?.aborted) return Promise.reject(reasonOf(signal));
+      const aborted = abortedRejection(signal);
+      if (aborted !== undefined) return aborted;
       const got = poll();
       if (got !== NONE) {
         return Promise.resolve(

@@ -15,7 +15,10 @@ export class Admission implements ListNode {
 
   constructor(readonly fn: (signal: AbortSignal) => unknown) {}
 
-  /** Settles the caller's promise when it is its own (see {@link AbortableAdmission}); plain ones use {@link Waves}. */
+  /**
+   * Settles the caller's promise when it is its own (see {@link AbortableAdmission}); plain ones use
+   * {@link PlainAdmissions}.
+   */
   release(): void {}
 }
 
@@ -23,7 +26,7 @@ export class Admission implements ListNode {
  * The promises of plain queued `go()` calls (those without a signal), in call order, on a {@link BatchGate}: a call
  * resolves once it has been admitted (`admitOne`), a few microtasks later at most, or when the group drops its queue.
  */
-export class Waves {
+export class PlainAdmissions {
   private readonly _gate = new BatchGate<void>();
   private _dropped = false;
 

@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
+import { noop } from '../../internal/noop.js';
 import { abortRequestSignal } from './registry.js';
 
 /**
@@ -122,7 +123,7 @@ export class ConnectionTracker {
     // queued. So the instance method is shadowed for that one call, and idle connections are closed below instead,
     // each only once what it has to send is flushed.
     const own = Object.hasOwn(server, 'closeIdleConnections') ? server.closeIdleConnections : undefined;
-    server.closeIdleConnections = () => {};
+    server.closeIdleConnections = noop;
     try {
       server.close((error) => {
         // Not listening (closed already by someone else, or never opened): Node reports it at once, with connections

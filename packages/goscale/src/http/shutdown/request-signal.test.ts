@@ -6,7 +6,8 @@ import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { requestSignal } from './request-signal.js';
 import { abortRequestSignal } from './registry.js';
-import { gate, get, listen, listenerTotal, rawClient, until } from './testing/helpers.js';
+import { get, listen, listenerTotal, rawClient, until } from './testing/helpers.js';
+import { gate } from '../../testing/helpers.js';
 
 interface Seen {
   req: http.IncomingMessage;
@@ -156,7 +157,7 @@ describe('requestSignal', () => {
     client.socket.write('POST /read HTTP/1.1\r\nHost: test\r\nContent-Length: 3\r\n\r\nabc');
     await until(() => seen[0]?.req.destroyed === true);
     assert.equal(seen[0]!.signal.aborted, false);
-    release.resolve();
+    release.open();
     await client.waitFor('read');
     await until(() => seen[0]!.after !== undefined);
     assert.equal(seen[0]!.signal.aborted, false);

@@ -5,7 +5,8 @@ import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import { requestSignal } from './request-signal.js';
 import { gracefulShutdown, type GracefulShutdownOptions, type Shutdown } from './shutdown.js';
-import { gate, get, listen, rawClient, tryConnect, until } from './testing/helpers.js';
+import { get, listen, rawClient, tryConnect, until } from './testing/helpers.js';
+import { flush, gate, track } from '../../testing/helpers.js';
 
 /** A listening server whose handler the test swaps, with a shutdown that never exits and installs no signal. */
 async function setup(options: GracefulShutdownOptions = {}) {
@@ -20,16 +21,6 @@ async function setup(options: GracefulShutdownOptions = {}) {
   const lifecycle = gracefulShutdown(server, { exit: false, signals: [], ...options });
   const port = await listen(server);
   return { server, port, lifecycle, requests, handle: (fn: http.RequestListener) => (handler = fn) };
-}
-
-/** Tracks whether a promise has settled, without wall-clock waits. */
-function settled(promise: Promise<unknown>): { done: boolean; error: unknown } {
-  const state = { done: false, error: undefined as unknown };
-  promise.then(
-    () => (state.done = true),
-    (error: unknown) => Object.assign(state, { done: true, error }),
-  );
-  return state;
 }
 
 describe('gracefulShutdown', { timeout: 10_000 }, () => {
@@ -99,7 +90,7 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     client.socket.pause();
     client.socket.write(get('/big'));
     // Let the server fill the socket buffers while the client does not read.
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 20; i++) await flush();
     const done = lifecycle.shutdown();
     client.socket.resume();
     await client.closed;
@@ -110,7 +101,7 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
   it('closes a connection that never carried a request (a preconnect)', async () => {
     const { port, lifecycle } = await setup();
     const client = await rawClient(port);
-    await new Promise((resolve) => setImmediate(resolve));
+    await flush();
     const done = lifecycle.shutdown();
     await client.closed;
     await done;
@@ -123,10 +114,10 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     const client = await rawClient(port);
     client.socket.write(get('/slow'));
     await until(() => requests.length === 1);
-    const state = settled(lifecycle.shutdown());
+    const state = track(lifecycle.shutdown());
     assert.equal(await tryConnect(port), 'ECONNREFUSED');
     assert.equal(state.done, false, 'the drain waits for the in-flight request');
-    release.resolve();
+    release.open();
     await client.waitFor('finished');
     assert.match(client.text(), /^HTTP\/1\.1 200 OK\r\n(.*\r\n)*Connection: close\r\n/);
     await client.closed;
@@ -145,8 +136,8 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     const done = lifecycle.shutdown();
     client.socket.write(get('/second'));
     // Give the server every chance to read it (loopback delivers in a turn or two).
-    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
-    release.resolve();
+    for (let i = 0; i < 50; i++) await flush();
+    release.open();
     await client.closed;
     await done;
     assert.equal(requests.length, 1, 'the request sent during the drain never reached a handler');
@@ -169,9 +160,9 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     for (const path of ['/a', '/b', '/c']) {
       client.socket.write(get(path));
       const seen = requests.length;
-      for (let i = 0; i < 50 && requests.length === seen; i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 50 && requests.length === seen; i++) await flush();
     }
-    release.resolve();
+    release.open();
     await client.closed;
     await done;
     const answered = client.text().split('HTTP/1.1 200 OK').length - 1;
@@ -209,10 +200,10 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     client.socket.write(get('/'));
     await until(() => requests.length === 1);
     server.close();
-    const state = settled(lifecycle.shutdown());
-    await new Promise((resolve) => setImmediate(resolve));
+    const state = track(lifecycle.shutdown());
+    await flush();
     assert.equal(state.done, false);
-    release.resolve();
+    release.open();
     await client.waitFor('late');
     await until(() => state.done);
     assert.equal(state.error, undefined);
@@ -255,7 +246,7 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     const client = await rawClient(port);
     client.socket.write(get('/stream'));
     await client.waitFor('head;');
-    const state = settled(lifecycle.shutdown());
+    const state = track(lifecycle.shutdown());
     requests[0]!.res.end('tail');
     await client.closed;
     await until(() => state.done);
@@ -287,7 +278,7 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     const client = await rawClient(port);
     client.socket.write(get('/hang'));
     await until(() => requests.length === 1);
-    const state = settled(lifecycle.shutdown());
+    const state = track(lifecycle.shutdown());
     mock.timers.tick(999);
     assert.equal(requests[0]!.signal.aborted, false);
     mock.timers.tick(1);
@@ -307,7 +298,7 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     const client = await rawClient(port);
     client.socket.write(get('/hang'));
     await until(() => requests.length === 1);
-    const state = settled(lifecycle.shutdown());
+    const state = track(lifecycle.shutdown());
     mock.timers.tick(5);
     mock.timers.tick(timeoutMs - 6);
     assert.equal(requests[0]!.signal.aborted, false, 'the deadline struck early');
@@ -335,10 +326,10 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     const remove = lifecycle.onShutdown(() => void order.push('removed'));
     lifecycle.onShutdown(() => void order.push('c'));
     remove();
-    const state = settled(lifecycle.shutdown());
-    await new Promise((resolve) => setImmediate(resolve));
+    const state = track(lifecycle.shutdown());
+    await flush();
     assert.deepEqual(order, [], 'no hook runs while a request is in flight');
-    release.resolve();
+    release.open();
     await until(() => state.done);
     assert.deepEqual(order, ['c', 'b', 'a closed=true']);
     assert.ok(state.error instanceof AggregateError);
@@ -391,7 +382,7 @@ describe('gracefulShutdown', { timeout: 10_000 }, () => {
     process.emit('SIGUSR2', 'SIGUSR2');
     assert.equal(lifecycle.ready, false);
     assert.match((lifecycle.signal.reason as Error).message, /received SIGUSR2/);
-    const state = settled(lifecycle.shutdown());
+    const state = track(lifecycle.shutdown());
     assert.equal(requests[0]!.signal.aborted, false);
     process.emit('SIGUSR2', 'SIGUSR2');
     assert.equal(requests[0]!.signal.aborted, true);

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { sharedController } from '../../internal/abort.js';
 import { describe } from '../../internal/args.js';
+import { noop } from '../../internal/noop.js';
 import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import { ConnectionTracker } from './connections.js';
 import { checkOptions, checkServer } from './options.js';
@@ -167,7 +168,7 @@ class ShutdownImpl implements Shutdown {
 
   readonly #onSignal = (name: NodeJS.Signals): void => {
     if (this.#done === undefined) {
-      this.shutdown(new DOMException(`gracefulShutdown: received ${name}`, 'AbortError')).catch(() => {});
+      this.shutdown(new DOMException(`gracefulShutdown: received ${name}`, 'AbortError')).catch(noop);
       return;
     }
     this.#force(new DOMException(`gracefulShutdown: received a second ${name}; forcing exit`, 'AbortError'));

@@ -142,7 +142,7 @@ export class CallQueue {
       this.#release();
       return value;
     }
-    return Promise.resolve(value).then(
+    return Promise.resolve(value as PromiseLike<unknown>).then(
       (result) => {
         this.#sampled(adaptive, start, inFlight, false, undefined);
         return result;

@@ -175,7 +175,7 @@ export abstract class PoolRun<T, R> {
         if (value instanceof Promise || isThenable(value)) {
           this.running++;
           try {
-            value = await value;
+            value = await (value as PromiseLike<R>);
           } finally {
             this.running--;
           }
@@ -186,7 +186,7 @@ export abstract class PoolRun<T, R> {
         continue;
       }
       if (this.ended) break;
-      this.settle(index, value as R);
+      this.settle(index, value);
     }
     if (--this._workers === 0 && this._exhausted && !this.ended) {
       this.ended = true;

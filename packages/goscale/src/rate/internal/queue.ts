@@ -2,7 +2,6 @@
  * @module The `Limiter`'s FIFO of claims over its bucket: serving them in time order, planning the tail, one timer.
  * @internal
  */
-import { reasonOf } from '../../internal/abort.js';
 import { List } from '../../internal/list.js';
 import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import type { RateBucket } from './bucket.js';
@@ -118,8 +117,8 @@ export class RateQueue {
   /** Serves every waiter at once and drops every reservation (the rate became Infinity). */
   flush(): void {
     for (let claim = this.#list.shift(); claim !== undefined; claim = this.#list.shift()) {
-      if (claim.signal?.aborted) claim.fail(reasonOf(claim.signal));
-      else if (claim.isWaiter) claim.settle();
+      if (claim.signal?.aborted) claim.abandon();
+      else if (claim.isWaiter) claim.settle(undefined);
     }
     this.#waiters = 0;
     this.#tailAt = NaN;
@@ -162,7 +161,7 @@ export class RateQueue {
       bucket.debit(head.n);
       if (head.isWaiter) {
         this.#waiters--;
-        head.settle();
+        head.settle(undefined);
       }
     }
     bucket.advance(now);
@@ -174,7 +173,7 @@ export class RateQueue {
     this.#list.remove(claim);
     this.#waiters--;
     this.#tailAt = NaN;
-    claim.fail(reasonOf(claim.signal!));
+    claim.abandon();
   }
 
   /**

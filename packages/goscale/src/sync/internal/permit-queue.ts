@@ -2,7 +2,7 @@
  * @module The `Semaphore`'s engine: its free permits and its FIFO of waiters, granted head first.
  * @internal
  */
-import { promiseOf, Waiter } from './waiter.js';
+import { promiseOf, Waiter } from '../../internal/waiter.js';
 
 type Resolve = (value?: undefined) => void;
 /** A queued call: a bare resolve function (one permit, no signal), or a waiter record; `undefined` once granted. */

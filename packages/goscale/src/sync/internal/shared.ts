@@ -3,7 +3,7 @@
  * @internal
  */
 import { List } from '../../internal/list.js';
-import { enqueue, Waiter } from './waiter.js';
+import { enqueue, Waiter } from '../../internal/waiter.js';
 
 const PENDING = 0;
 const FULFILLED = 1;

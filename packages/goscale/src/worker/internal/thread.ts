@@ -182,7 +182,7 @@ export class Thread {
    */
   abort(entry: Entry): void {
     settle(entry, false, reasonOf(entry.signal!));
-    let reason = entry.signal!.reason;
+    let reason: unknown = entry.signal!.reason;
     try {
       this.#control.postMessage({ cancel: entry.index, reason });
     } catch {

@@ -4,6 +4,8 @@
 import { once, type EventEmitter } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { noop } from '../../../internal/noop.js';
+import { flush } from '../../../testing/helpers.js';
 
 /** The body of every `/work` response of the child-process fixture; the parent checks it arrives whole. */
 export const WORK_BODY = `${'x'.repeat(2_000)}END`;
@@ -36,7 +38,7 @@ export async function rawClient(port: number): Promise<RawClient> {
     received += chunk;
     for (const wake of waiters.splice(0)) wake();
   });
-  socket.on('error', () => {});
+  socket.on('error', noop);
   // Not events.once: it rejects on 'error', and a write racing the server's close (EPIPE) is expected here.
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve())).then(() => {
     for (const wake of waiters.splice(0)) wake();
@@ -82,14 +84,7 @@ export function listenerTotal(emitter: EventEmitter): number {
   return n;
 }
 
-/** A promise with its resolve function, for gating handlers from tests. */
-export function gate<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
 /** Resolves once `fn()` is true, checking after each turn of the event loop (no wall-clock timeout). */
 export async function until(fn: () => boolean): Promise<void> {
-  while (!fn()) await new Promise((resolve) => setImmediate(resolve));
+  while (!fn()) await flush();
 }

@@ -1,10 +1,12 @@
 /**
- * @module The waiter record of the sync primitives: queue node, promise settlers and abort listener in one object.
+ * @module The waiter record of the sync primitives and the Limiter: queue node, promise settlers and abort listener in
+ * one object. (A channel's blocked send or receive keeps its own record, `chan/internal/waiter.ts`: a `select`'s
+ * nodes share one listener, and a plain one's abort unlinks it from the queue it names.)
  * @internal
  */
-import { reasonOf } from '../../internal/abort.js';
-import type { List, ListNode } from '../../internal/list.js';
-import { noop } from '../../internal/noop.js';
+import { reasonOf } from './abort.js';
+import type { List, ListNode } from './list.js';
+import { noop } from './noop.js';
 
 /** Called when a waiter's signal aborts, while the waiter is still linked: the owner unlinks it and re-grants. */
 export type CancelWaiter = (waiter: Waiter) => void;
@@ -33,7 +35,8 @@ export class Waiter implements ListNode {
   /**
    * @param cancel - the owner's hook, run on abort before the promise rejects.
    * @param signal - the caller's signal, if any; it holds this waiter as a once-listener until the wait ends.
-   * @param tag - owner-defined: a semaphore weight, 1 for an RWMutex writer, 1 when a Mutex waiter wants a Release.
+   * @param tag - owner-defined: a semaphore weight, 1 for an RWMutex writer, 1 when a Mutex waiter wants a Release,
+   *   the tokens a Limiter claim takes.
    */
   constructor(cancel: CancelWaiter, signal: AbortSignal | undefined, tag: number) {
     this.cancel = cancel;
