@@ -13,7 +13,7 @@ import { startKubeServer } from './kube-server.js';
 const [count = 40, seed = 1] = process.argv.slice(2).map(Number);
 if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(seed))
   throw new RangeError(
-    `sandbox: expected a workload count >= 1 and an integer seed, got ${process.argv.slice(2)}`,
+    `sandbox: expected a workload count >= 1 and an integer seed, got ${JSON.stringify(process.argv.slice(2))}`,
   );
 const api = await startKubeServer({ objects: makeCluster(seed, count) });
 const dir = join(tmpdir(), 'goscale-hibernate-sandbox');
