@@ -95,9 +95,15 @@ describe('WorkerPool: abort', () => {
         await assert.rejects(spin, { name: 'AbortError' });
         assert.equal(abortListeners(controller.signal), 0);
         assert.deepEqual(await Promise.all([pool.run(round), pool.run(-round)]), [round, -round]);
+        // The stuck thread is ended after the grace period, and it is the only one that ends (idleMs is Infinity).
+        while (threads.started - threads.alive < round) await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(threads.started - threads.alive, round);
+        assert.ok(threads.alive <= 2, `${threads.alive} threads alive in a pool of 2`);
       }
       await pool.close();
       await threads.allExited();
+      // Each round waited for its stuck thread to end, so each replacement started before close() (a thread whose
+      // grace period ends after close() began is not replaced: nothing would run on it).
       assert.equal(threads.started, 2 + 3, 'one replacement per stuck task');
       assert.equal(threads.alive, 0);
     } finally {
