@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  type BroadcastMeasurements,
+  type ClientGroup,
   quotaAllows,
   replicasConclusions,
   replicasTables,
@@ -18,6 +20,29 @@ const limiterRun = (name: string, sent: number, rejected: number, trips: number)
   redisRoundTrips: trips,
 });
 
+const group = (name: string, clients: number, over: Partial<ClientGroup> = {}): ClientGroup => ({
+  name,
+  clients,
+  missed: 0,
+  duplicated: 0,
+  outOfOrder: 0,
+  resets: 0,
+  ...over,
+});
+
+const broadcast = (over: Partial<BroadcastMeasurements> = {}): BroadcastMeasurements => ({
+  replicas: ['r1', 'r2', 'r3'],
+  clientsPerReplica: 20,
+  batch: 50,
+  publishedOn: ['r1', 'r1', 'r2'],
+  streamEntries: 150,
+  receivedFirstBatch: 60,
+  killed: 'r3',
+  moved: { reconnected: 20, withLastEventId: 20, to: { r1: 10, r2: 10 } },
+  groups: [group('stayed', 40), group('moved', 20)],
+  ...over,
+});
+
 const run = (over: Partial<ReplicasMeasurements> = {}): ReplicasMeasurements => ({
   replicas: 3,
   callersPerReplica: 8,
@@ -25,6 +50,7 @@ const run = (over: Partial<ReplicasMeasurements> = {}): ReplicasMeasurements => 
   quota: { rate: 100, burst: 20 },
   limiter: { rate: 100, burst: 10 },
   limiters: [limiterRun('own', 1240, 820, 0), limiterRun('shared', 400, 0, 450)],
+  broadcast: broadcast(),
   ...over,
 });
 
@@ -35,7 +61,7 @@ describe('replicasConclusions', () => {
     const c = replicasConclusions(m);
     assert.deepEqual(
       c.map((x) => x.ok),
-      [true, true, true],
+      [true, true, true, true, true, true],
     );
     assert.match(
       c[0]!.text,
@@ -46,6 +72,23 @@ describe('replicasConclusions', () => {
       c[2]!.text,
       /took 450 Redis round trips for 400 calls: one per wait, no polling \(at most 454 for 24 callers/,
     );
+  });
+
+  it('states what the SSE clients received, and where the killed replica’s clients went', () => {
+    const c = replicasConclusions(run());
+    assert.equal(
+      c[3]!.text,
+      "50 events published on r1 reached 60 of the 60 clients connected to the 3 replicas, in the stream's order and under its ids.",
+    );
+    assert.equal(
+      c[4]!.text,
+      'After kill -9 r3, 20 of its 20 clients reconnected (10 to r1, 10 to r2), 20 requests carrying Last-Event-ID, and got the 50 events published while they were away: 0 events missed, 0 duplicated, 0 resets.',
+    );
+    assert.match(
+      c[5]!.text,
+      /^Every client saw the stream's 150 events \(150 published\) in its order: 0 missed, 0 duplicated, 0 clients out of order\.$/,
+    );
+    assert.deepEqual(replicasTables(run())[1]!.rows[1], ['moved', '20', '150', '0', '0', '0', '0']);
   });
 
   const flips: Array<{ name: string; m: ReplicasMeasurements; index: number }> = [
@@ -73,6 +116,37 @@ describe('replicasConclusions', () => {
       name: 'the shared bucket polled Redis',
       m: run({ limiters: [limiterRun('own', 1240, 820, 0), limiterRun('shared', 400, 0, 455)] }),
       index: 2,
+    },
+    {
+      name: 'a client missed the first batch',
+      m: run({ broadcast: broadcast({ receivedFirstBatch: 59 }) }),
+      index: 3,
+    },
+    {
+      name: 'a moved client did not reconnect',
+      m: run({
+        broadcast: broadcast({ moved: { reconnected: 19, withLastEventId: 19, to: { r1: 10, r2: 9 } } }),
+      }),
+      index: 4,
+    },
+    {
+      name: 'the reconnects carried no Last-Event-ID',
+      m: run({
+        broadcast: broadcast({ moved: { reconnected: 20, withLastEventId: 0, to: { r1: 10, r2: 10 } } }),
+      }),
+      index: 4,
+    },
+    {
+      name: 'a client of the replicas that stayed up got an event twice',
+      m: run({
+        broadcast: broadcast({ groups: [group('stayed', 40, { duplicated: 1 }), group('moved', 20)] }),
+      }),
+      index: 5,
+    },
+    {
+      name: 'the stream holds fewer entries than were published',
+      m: run({ broadcast: broadcast({ streamEntries: 149 }) }),
+      index: 5,
     },
   ];
   for (const { name, m, index } of flips) {

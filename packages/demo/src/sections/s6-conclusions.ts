@@ -20,6 +20,40 @@ export interface ReplicaLimiterRun {
   redisRoundTrips: number;
 }
 
+/** What one group of SSE clients received, against the stream's own list of ids. */
+export interface ClientGroup {
+  name: string;
+  clients: number;
+  /** Entries of the stream a client never got, summed over the group. */
+  missed: number;
+  /** Events a client got more than once, summed. */
+  duplicated: number;
+  /** Clients whose events (duplicates dropped) were not in the stream's order. */
+  outOfOrder: number;
+  /** `goscale-reset` events (sent when the Broker cannot replay what a client missed). */
+  resets: number;
+}
+
+/** The SSE half: clients on every replica, three batches published, one replica killed between the first two. */
+export interface BroadcastMeasurements {
+  /** Replica names, in order; the last one is killed. */
+  replicas: string[];
+  clientsPerReplica: number;
+  /** Events in each of the three batches. */
+  batch: number;
+  /** Where each batch was published: before the kill, while its clients were away, after they came back. */
+  publishedOn: [string, string, string];
+  /** Entries in the Redis stream at the end (should be 3 × batch). */
+  streamEntries: number;
+  /** Clients that had the whole first batch (published on one replica), under the stream's ids, in its order. */
+  receivedFirstBatch: number;
+  killed: string;
+  /** The killed replica's clients: how many came back, how many requests carried `Last-Event-ID`, and where to. */
+  moved: { reconnected: number; withLastEventId: number; to: Record<string, number> };
+  /** [clients of the replicas that stayed up, clients of the killed one]. */
+  groups: [ClientGroup, ClientGroup];
+}
+
 /** Everything section 6 measured. `limiters` is [one Limiter per replica, one RedisLimiter for all]. */
 export interface ReplicasMeasurements {
   replicas: number;
@@ -30,6 +64,7 @@ export interface ReplicasMeasurements {
   /** What each limiter was configured with (each replica's own before; the shared bucket after). */
   limiter: { rate: number; burst: number };
   limiters: ReplicaLimiterRun[];
+  broadcast: BroadcastMeasurements;
 }
 
 /** Calls per second over the run. */
@@ -73,7 +108,51 @@ export function replicasTables(m: ReplicasMeasurements): Table[] {
         s.sent === 0 ? '–' : (s.redisRoundTrips / s.sent).toFixed(2),
       ]),
     },
+    broadcastTable(m.broadcast),
   ];
+}
+
+function broadcastConclusions(b: BroadcastMeasurements): Conclusion[] {
+  const all = b.groups[0].clients + b.groups[1].clients;
+  const moved = b.groups[1];
+  const bad = (g: ClientGroup): number => g.missed + g.duplicated + g.outOfOrder + g.resets;
+  const where = Object.entries(b.moved.to)
+    .map(([name, n]) => `${n} to ${name}`)
+    .join(', ');
+  return [
+    {
+      ok: b.receivedFirstBatch === all,
+      text: `${b.batch} events published on ${b.publishedOn[0]} reached ${b.receivedFirstBatch} of the ${all} clients connected to the ${b.replicas.length} replicas, in the stream's order and under its ids.`,
+    },
+    {
+      ok:
+        moved.clients > 0 &&
+        b.moved.reconnected === moved.clients &&
+        b.moved.withLastEventId >= moved.clients &&
+        bad(moved) === 0,
+      text: `After kill -9 ${b.killed}, ${b.moved.reconnected} of its ${moved.clients} clients reconnected (${where}), ${plural(b.moved.withLastEventId, 'request')} carrying Last-Event-ID, and got the ${b.batch} events published while they were away: ${plural(moved.missed, 'event')} missed, ${moved.duplicated} duplicated, ${plural(moved.resets, 'reset')}.`,
+    },
+    {
+      ok: b.streamEntries === 3 * b.batch && bad(b.groups[0]) === 0 && bad(moved) === 0,
+      text: `Every client saw the stream's ${b.streamEntries} events (${3 * b.batch} published) in its order: ${b.groups[0].missed + moved.missed} missed, ${b.groups[0].duplicated + moved.duplicated} duplicated, ${plural(b.groups[0].outOfOrder + moved.outOfOrder, 'client')} out of order.`,
+    },
+  ];
+}
+
+function broadcastTable(b: BroadcastMeasurements): Table {
+  return {
+    title: `SSE over one Redis stream: ${b.clientsPerReplica} EventSource clients on each of ${b.replicas.length} replicas, ${b.batch} events published on ${b.publishedOn[0]}, then kill -9 ${b.killed}, ${b.batch} more while its clients are away, ${b.batch} on ${b.publishedOn[2]}`,
+    columns: ['clients', 'count', 'events each', 'missed', 'duplicated', 'out of order', 'resets'],
+    rows: b.groups.map((g) => [
+      g.name,
+      String(g.clients),
+      String(b.streamEntries),
+      String(g.missed),
+      String(g.duplicated),
+      String(g.outOfOrder),
+      String(g.resets),
+    ]),
+  };
 }
 
 /**
@@ -109,5 +188,6 @@ export function replicasConclusions(m: ReplicasMeasurements): Conclusion[] {
       ok: shared.sent > 0 && shared.redisRoundTrips <= tripsAllowed,
       text: `${shared.name} took ${shared.redisRoundTrips} Redis round trips for ${shared.sent} calls: one per wait, no polling (at most ${tripsAllowed} for ${callers} callers whose last waits were cut by the deadline).`,
     },
+    ...broadcastConclusions(m.broadcast),
   ];
 }

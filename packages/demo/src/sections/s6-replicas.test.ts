@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { agent } from '../lib/client.js';
 import { REDIS_HINT, redisMissing } from '../services/redis-server.js';
-import { SECTIONS, runSection } from './index.js';
+import { SECTIONS, runSection, type SectionResult } from './index.js';
 import {
   quotaAllows,
   replicasConclusions,
@@ -27,18 +27,27 @@ describe(
   'section 6 --quick, against a real redis-server and three replica processes',
   { skip: needsRedis },
   () => {
-    it('per-process Limiters overrun the quota; one RedisLimiter holds it', async () => {
-      const r = await runSection(6, { seed: 42, quick: true });
-      assert.equal(r.title, SECTIONS[6]!.title);
-      const m = JSON.parse(JSON.stringify(r.measurements)) as ReplicasMeasurements;
-      assert.deepEqual(r.conclusions, replicasConclusions(m));
-      assert.deepEqual(r.tables, replicasTables(m));
+    let result: SectionResult | undefined;
+    let m: ReplicasMeasurements;
+    before(async () => {
+      result = await runSection(6, { seed: 42, quick: true });
+      m = JSON.parse(JSON.stringify(result.measurements)) as ReplicasMeasurements;
+    });
+
+    it('prints exactly the tables and conclusions its numbers give', () => {
+      assert.equal(result!.title, SECTIONS[6]!.title);
+      assert.deepEqual(result!.conclusions, replicasConclusions(m));
+      assert.deepEqual(result!.tables, replicasTables(m));
+      assert.equal(result!.timelines.length, 3);
+    });
+
+    it('per-process Limiters overrun the quota; one RedisLimiter holds it', () => {
       const [local, shared] = m.limiters;
       // Every call the replicas counted reached the API, and each is one bar of its strategy's timeline.
       for (const [i, s] of m.limiters.entries()) {
         assert.equal(s.accepted + s.rejected, s.sent, s.name);
         assert.equal(s.perReplica.length, m.replicas);
-        assert.equal(r.timelines[i]!.bars.length, s.sent);
+        assert.equal(result!.timelines[i]!.bars.length, s.sent);
       }
       // Before: every replica took the whole quota for itself, so the API refused what went past it.
       assert.ok(local!.rejected > 0);
@@ -48,6 +57,31 @@ describe(
       assert.ok(shared!.sent <= quotaAllows(m), `${shared!.sent} > ${quotaAllows(m)}`);
       assert.ok(shared!.rejected * 100 <= shared!.sent, `${shared!.rejected} 429s of ${shared!.sent}`);
       assert.ok(shared!.redisRoundTrips >= shared!.sent);
+    });
+
+    it('an event published on one replica reaches all three; a killed replica’s clients miss nothing', () => {
+      const b = m.broadcast;
+      const all = b.clientsPerReplica * b.replicas.length;
+      assert.equal(b.streamEntries, 3 * b.batch);
+      assert.equal(b.receivedFirstBatch, all);
+      const [stayed, moved] = b.groups;
+      assert.equal(stayed.clients + moved.clients, all);
+      assert.equal(moved.clients, b.clientsPerReplica);
+      // Each came back once, through the balancer, to a replica still up, carrying its last id.
+      assert.equal(b.moved.reconnected, moved.clients);
+      assert.equal(b.moved.withLastEventId, moved.clients);
+      assert.deepEqual(Object.keys(b.moved.to), b.replicas.slice(0, -1));
+      assert.equal(
+        Object.values(b.moved.to).reduce((x, y) => x + y, 0),
+        moved.clients,
+      );
+      for (const g of b.groups) {
+        assert.deepEqual([g.missed, g.duplicated, g.outOfOrder, g.resets], [0, 0, 0, 0], g.name);
+      }
+      // One bar per connection: every client's first, and the killed replica's clients' second.
+      const bars = result!.timelines[2]!.bars;
+      assert.equal(bars.length, all + moved.clients);
+      assert.equal(bars.filter((bar) => bar.outcome === 'cut').length, moved.clients);
     });
   },
 );

@@ -1,15 +1,19 @@
 /**
- * @module Section 6, many replicas: three replica processes behind one API quota. Each with its own `Limiter` they
- * send three times the quota; with one `RedisLimiter` (from `@goscale/redis`) they hold it. Needs Redis: its own
- * `redis-server` when one is on the PATH, or `REDIS_URL`.
+ * @module Section 6, many replicas: three replica processes behind one API quota and one SSE topic. Each with its own
+ * `Limiter` they send three times the quota; with one `RedisLimiter` (from `@goscale/redis`) they hold it. An event
+ * published on one replica reaches the SSE clients of all three (a `Broker` on `redisBus`); kill -9 one, and its
+ * clients get what they missed from another. Needs Redis: its own `redis-server` when one is on the PATH, or
+ * `REDIS_URL`.
  */
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
 import { measureStrategy } from '../lib/measure.js';
 import type { Timeline } from '../lib/timeline.js';
 import { startQuotaApi, type QuotaApi } from '../services/quota-api.js';
 import { startRedis } from '../services/redis-server.js';
 import type { LoadReport, LoadSpec } from '../services/replica.js';
-import { ReplicaProcess } from '../services/replica-process.js';
+import { ReplicaProcess, type FromReplica } from '../services/replica-process.js';
+import { measureBroadcast } from './s6-sse.js';
 import {
   replicasConclusions,
   replicasTables,
@@ -94,18 +98,31 @@ export async function runReplicas(opts: RunOptions): Promise<SectionBody<Replica
   const redis = await startRedis();
   const replicas: ReplicaProcess[] = [];
   let api: QuotaApi | undefined;
+  // A fresh bucket and stream per run, so a second run (or another demo on the same REDIS_URL) starts clean.
+  const run = randomUUID();
+  const key = `goscale-demo:quota:${run}`;
+  const client = createClient({ url: redis.url });
+  client.on('error', () => {});
+  let streamKey: string | undefined;
   try {
+    await client.connect();
     opts.progress?.(`starting ${redis.own ? 'redis-server and ' : ''}${count} replica processes`);
     api = await startQuotaApi(quota);
     const started = await Promise.allSettled(
-      Array.from({ length: count }, (_, i) => ReplicaProcess.start(`r${i + 1}`, { REDIS_URL: redis.url })),
+      Array.from({ length: count }, (_, i) =>
+        ReplicaProcess.start(`r${i + 1}`, {
+          REDIS_URL: redis.url,
+          BUS_STREAM: `goscale-demo-${run}`,
+          REPLICA_NAME: `r${i + 1}`,
+        }),
+      ),
     );
     for (const s of started) if (s.status === 'fulfilled') replicas.push(s.value.replica);
     for (const s of started) if (s.status === 'rejected') throw s.reason;
+    const ready = started.map((s) => (s as PromiseFulfilledResult<{ ready: FromReplica }>).value.ready);
+    streamKey = String(ready[0]!.key);
 
     const base = { ...limiter, durationMs, apiUrl: api.url, callers: callersPerReplica };
-    // A fresh bucket per run, so a second run (or another demo on the same REDIS_URL) starts from a full one.
-    const key = `goscale-demo:quota:${randomUUID()}`;
     const results = [
       await measureLimiter(
         api,
@@ -122,6 +139,11 @@ export async function runReplicas(opts: RunOptions): Promise<SectionBody<Replica
         opts,
       ),
     ];
+    const broadcast = await measureBroadcast(
+      replicas.map((replica, i) => ({ replica, url: `http://127.0.0.1:${String(ready[i]!.port)}` })),
+      opts,
+      async () => ((await client.xRange(streamKey!, '-', '+')) ?? []).map((e) => e.id),
+    );
     const measurements: ReplicasMeasurements = {
       replicas: count,
       callersPerReplica,
@@ -129,16 +151,19 @@ export async function runReplicas(opts: RunOptions): Promise<SectionBody<Replica
       quota,
       limiter,
       limiters: results.map((r) => r.run),
+      broadcast: broadcast.measurements,
     };
     return {
       measurements,
       tables: replicasTables(measurements),
-      timelines: results.map((r) => r.timeline),
+      timelines: [...results.map((r) => r.timeline), broadcast.timeline],
       conclusions: replicasConclusions(measurements),
     };
   } finally {
     await Promise.all(replicas.map((r) => r.stop()));
     await api?.close();
+    if (streamKey !== undefined && client.isReady) await client.del(streamKey);
+    client.destroy();
     await redis.close();
   }
 }
