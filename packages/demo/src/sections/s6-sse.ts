@@ -96,7 +96,7 @@ export async function measureBroadcast(
       const moved = clients.filter((c) => c.home === victim);
       const stayed = clients.filter((c) => c.home !== victim);
 
-      rec.event(`${batch} published on ${replicas[0]!.replica.name}`);
+      rec.event(`${batch} on ${replicas[0]!.replica.name}`);
       await publish(0, batch);
       await until(clients, (c) => c.ids.length >= batch, waitMs);
       const firstBatch = clients.map((c) => c.ids.slice());
@@ -106,14 +106,14 @@ export async function measureBroadcast(
       replicas[victim]!.replica.kill('SIGKILL');
       await until(moved, (c) => c.endBar === undefined, waitMs);
 
-      rec.event(`${batch} published while away`);
+      rec.event(`${batch} while away`);
       await publish(0, batch);
       await until(stayed, (c) => c.ids.length >= 2 * batch, waitMs);
 
-      rec.event('balancer routes them to the others');
+      rec.event('failover');
       balancer.failover();
       await until(moved, (c) => c.opens === 2, waitMs);
-      rec.event(`${batch} published on ${replicas[1]!.replica.name}`);
+      rec.event(`${batch} on ${replicas[1]!.replica.name}`);
       await publish(1, batch);
       await until(clients, (c) => c.ids.length >= 3 * batch, waitMs);
       return { firstBatch };
