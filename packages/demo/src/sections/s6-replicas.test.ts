@@ -29,8 +29,12 @@ describe(
   () => {
     let result: SectionResult | undefined;
     let m: ReplicasMeasurements;
+    let left: string[] = [];
     before(async () => {
       result = await runSection(6, { seed: 42, quick: true });
+      // A process that has exited releases its handle in libuv's close phase, which a timer comes after.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      left = process.getActiveResourcesInfo();
       m = JSON.parse(JSON.stringify(result.measurements)) as ReplicasMeasurements;
     });
 
@@ -39,6 +43,13 @@ describe(
       assert.deepEqual(result!.conclusions, replicasConclusions(m));
       assert.deepEqual(result!.tables, replicasTables(m));
       assert.equal(result!.timelines.length, 3);
+    });
+
+    it('leaves nothing running: no child process (replicas, redis-server), no server, no timer', () => {
+      assert.deepEqual(
+        left.filter((r) => /Process|Server|Timeout/.test(r)),
+        [],
+      );
     });
 
     it('per-process Limiters overrun the quota; one RedisLimiter holds it', () => {

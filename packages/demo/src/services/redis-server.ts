@@ -102,7 +102,7 @@ export async function startRedis(): Promise<DemoRedis> {
     );
     let log = '';
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = once(child, 'exit');
+    const exited = once(child, 'close');
     const url = `redis://127.0.0.1:${port}`;
     try {
       await untilPing(url, () =>

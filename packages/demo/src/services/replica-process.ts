@@ -30,7 +30,7 @@ export class ReplicaProcess {
     this.#child.on('message', (m: FromReplica) => {
       for (const listener of this.#listeners) listener(m);
     });
-    this.exited = once(this.#child, 'exit').then(
+    this.exited = once(this.#child, 'close').then(
       ([code, signal]) => (signal as string | null) ?? (code as number),
     );
   }
