@@ -2,7 +2,7 @@
  * @module A replica process for the bus tests and benchmark: a Broker (over `redisBus`, or alone with `none`) behind
  * an HTTP server. Args: `url|none stream`. Tells 'ready' with its port, 'busError' for each bus failure; on
  * 'publish' { topic, prefix, count, stamp, when } publishes `count` events (data `<prefix><i>`, plus ` <ms>`
- * with `stamp`) once its client is connected (or, with `when: 'offline'`, once it is not) and tells 'published'; on 'close' shuts down.
+ * with `stamp`; one per `intervalMs` if given) once its client is connected (or, with `when: 'offline'`, once it is not) and tells 'published'; on 'close' shuts down.
  * @internal
  */
 import { Broker } from 'goscale/http';
@@ -39,6 +39,8 @@ async function publish(m: Message): Promise<void> {
   const ready = m.when !== 'offline';
   while (client !== undefined && client.isReady !== ready) await new Promise((r) => setTimeout(r, 5));
   for (let i = 0; i < (m.count as number); i++) {
+    if (typeof m.intervalMs === 'number' && i > 0)
+      await new Promise((r) => setTimeout(r, m.intervalMs as number));
     broker.publish(m.topic as string, {
       data: `${m.prefix as string}${i}${m.stamp === true ? ` ${now()}` : ''}`,
     });
