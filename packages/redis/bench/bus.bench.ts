@@ -13,7 +13,7 @@ const CLIENTS = 1_000;
 const EVENTS = 200;
 const ROUNDS = 3;
 /** The pace of the latency rounds: slow enough that no event queues behind the previous one. */
-const INTERVAL_MS = 10;
+const INTERVAL_MS = 20;
 const REPLICA = new URL('../src/bus/testing/replica.ts', import.meta.url);
 const now = (): number => performance.timeOrigin + performance.now();
 
