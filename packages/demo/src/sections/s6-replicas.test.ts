@@ -117,6 +117,20 @@ describe('section 6 without Redis', () => {
     assert.match(stdout, /0 of 0 conclusions/);
   });
 
+  it('rejects a REDIS_URL that is not a redis:// URL, quoting it', async () => {
+    const saved = process.env.REDIS_URL;
+    process.env.REDIS_URL = 'localhost:6379';
+    try {
+      await assert.rejects(runSection(6, { seed: 42, quick: true }), {
+        name: 'TypeError',
+        message: 'demo: expected REDIS_URL to be redis://host:port, got `localhost:6379`',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.REDIS_URL;
+      else process.env.REDIS_URL = saved;
+    }
+  });
+
   it('rejects runSection(6) with the same line', async () => {
     const saved = { url: process.env.REDIS_URL, bin: process.env.REDIS_SERVER };
     delete process.env.REDIS_URL;

@@ -68,7 +68,8 @@ async function untilPing(url: string, exited: () => string | undefined): Promise
 
 /**
  * Gets a Redis: `REDIS_URL` if set, else starts `redis-server` on a free 127.0.0.1 port with `--save ''
- * --appendonly no` (nothing written to disk). Rejects with {@link REDIS_HINT} in the message when neither exists.
+ * --appendonly no` (nothing written to disk). Rejects with {@link REDIS_HINT} in the message when neither exists,
+ * and when the server does not answer PING within 5 s.
  * @returns the Redis; `close()` stops the server the demo started (SIGTERM, then waits for its exit).
  * @example
  * ```ts
@@ -78,7 +79,14 @@ async function untilPing(url: string, exited: () => string | undefined): Promise
  */
 export async function startRedis(): Promise<DemoRedis> {
   const fromEnv = process.env.REDIS_URL;
-  if (fromEnv) return { url: fromEnv, own: false, close: async () => {} };
+  if (fromEnv) {
+    if (!/^rediss?:\/\/[^/\s]+/.test(fromEnv)) {
+      throw new TypeError(`demo: expected REDIS_URL to be redis://host:port, got \`${fromEnv}\``);
+    }
+    // Fail in seconds, not hang: the replicas would wait for an unreachable server for ever.
+    await untilPing(fromEnv, () => undefined);
+    return { url: fromEnv, own: false, close: async () => {} };
+  }
   const missing = redisMissing();
   if (missing !== undefined) throw new Error(missing);
   // A port picked here can be taken by someone else before redis binds it: that shows as an early exit, so retry.
