@@ -16,6 +16,8 @@ export interface ReplicaLimiterRun {
   rejected: number;
   /** The most calls that reached the API in any one second. */
   peakPerSecond: number;
+  /** From the first call's arrival at the API to the last's: the replicas start and stop a little apart. */
+  spanMs: number;
   /** Round trips to Redis by all replicas together. */
   redisRoundTrips: number;
 }
@@ -70,9 +72,9 @@ export interface ReplicasMeasurements {
 /** Calls per second over the run. */
 const perSecond = (calls: number, ms: number): number => (ms <= 0 ? 0 : (calls * 1000) / ms);
 
-/** The most calls the quota lets through in `ms`: a full bucket, then the rate. */
-export const quotaAllows = (m: ReplicasMeasurements): number =>
-  Math.floor(m.quota.burst + (m.quota.rate * m.durationMs) / 1000);
+/** The most calls the quota lets through while `s` ran (its measured span): a full bucket, then the rate. */
+export const quotaAllows = (m: ReplicasMeasurements, s: ReplicaLimiterRun): number =>
+  Math.floor(m.quota.burst + (m.quota.rate * s.spanMs) / 1000);
 
 /**
  * The section's tables, from the measurements alone.
@@ -101,7 +103,7 @@ export function replicasTables(m: ReplicasMeasurements): Table[] {
         s.name,
         String(s.sent),
         s.perReplica.join(' / '),
-        perSecond(s.sent, m.durationMs).toFixed(0),
+        perSecond(s.sent, s.spanMs).toFixed(0),
         String(s.accepted),
         String(s.rejected),
         String(s.peakPerSecond),
@@ -166,21 +168,21 @@ function broadcastTable(b: BroadcastMeasurements): Table {
  */
 export function replicasConclusions(m: ReplicasMeasurements): Conclusion[] {
   const [local, shared] = m.limiters as [ReplicaLimiterRun, ReplicaLimiterRun];
-  const over = perSecond(local.sent, m.durationMs) / m.quota.rate;
+  const over = perSecond(local.sent, local.spanMs) / m.quota.rate;
   const share = (s: ReplicaLimiterRun): string =>
     s.sent === 0 ? '0%' : `${((s.rejected / s.sent) * 100).toFixed(0)}%`;
   // "Holds the quota": at most 1% of the calls refused, and no more sent than the quota allows in that time.
   const callers = m.replicas * m.callersPerReplica;
   const tripsAllowed = shared.sent + 2 * callers + 2 * m.replicas;
-  const held = shared.rejected * 100 <= shared.sent && shared.sent <= quotaAllows(m);
+  const held = shared.rejected * 100 <= shared.sent && shared.sent <= quotaAllows(m, shared);
   return [
     {
       ok: local.rejected > 0 && over > 1.5,
-      text: `${m.replicas} replicas, each with its own Limiter at the quota's ${m.limiter.rate}/s, sent ${local.sent} calls in ${fmtMs(m.durationMs)} (${fmtX(over)} the quota): the API answered 429 to ${local.rejected} of them (${share(local)}).`,
+      text: `${m.replicas} replicas, each with its own Limiter at the quota's ${m.limiter.rate}/s, sent ${local.sent} calls in ${fmtMs(local.spanMs)} (${fmtX(over)} the quota): the API answered 429 to ${local.rejected} of them (${share(local)}).`,
     },
     {
       ok: held,
-      text: `${shared.name}: ${local.sent} → ${shared.sent} calls, ${plural(shared.rejected, '429')} (${share(shared)}); the quota allows ${quotaAllows(m)} in ${fmtMs(m.durationMs)}, and the busiest second saw ${shared.peakPerSecond} (quota ${m.quota.rate}/s + burst ${m.quota.burst}).`,
+      text: `${shared.name}: ${local.sent} → ${shared.sent} calls, ${plural(shared.rejected, '429')} (${share(shared)}); the quota allows ${quotaAllows(m, shared)} in the ${fmtMs(shared.spanMs)} they took, and the busiest second saw ${shared.peakPerSecond} (quota ${m.quota.rate}/s + burst ${m.quota.burst}).`,
     },
     {
       // One round trip per wait; a wait still pending at the deadline costs a second one to give its reservation

@@ -72,6 +72,7 @@ async function measureLimiter(
       accepted: stats.accepted,
       rejected: stats.rejected,
       peakPerSecond: stats.peakPerSecond,
+      spanMs: stats.spanMs,
       redisRoundTrips: value.reduce((a, r) => a + r.redisRoundTrips, 0),
     },
   };
