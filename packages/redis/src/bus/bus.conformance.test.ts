@@ -1,20 +1,11 @@
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import { testBrokerBus } from 'goscale/http/testing';
 import { redisBus, type RedisBus } from '../index.js';
 import type { RedisClient } from '../internal/client.js';
-import { needsRedis, RedisServer } from '../testing/server.js';
+import { needsRedis, useRedisServer } from '../testing/server.js';
 
 describe('redisBus', { skip: needsRedis }, () => {
-  let server: RedisServer;
-  let client: RedisClient;
-  before(async () => {
-    server = await RedisServer.start();
-    client = await server.client();
-  });
-  after(async () => {
-    client.destroy();
-    await server.stop();
-  });
+  const redis = useRedisServer();
 
   // Each simulated replica has a client of its own, as replicas do; each test a stream of its own.
   let run = 0;
@@ -23,7 +14,7 @@ describe('redisBus', { skip: needsRedis }, () => {
     trimAfter: 100,
     async open(replicas) {
       const stream = `conformance-${++run}`;
-      const clients = await Promise.all(Array.from({ length: replicas }, () => server.client()));
+      const clients = await Promise.all(Array.from({ length: replicas }, () => redis.server.client()));
       const buses = clients.map((c) => redisBus(c, { stream, maxLen: 100 }));
       open = { buses, clients };
       return buses;
@@ -32,7 +23,7 @@ describe('redisBus', { skip: needsRedis }, () => {
       if (open === undefined) return;
       await Promise.all(open.buses.map((b) => b.close()));
       for (const c of open.clients) c.destroy();
-      await client.del(open.buses[0]!.key);
+      await redis.client.del(open.buses[0]!.key);
       open = undefined;
     },
   });

@@ -80,6 +80,7 @@ export class StreamReader {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
           current.once('ready', resolve);
+          current.once('end', resolve); // node-redis gave up: the next turn makes a fresh connection
         });
       return current;
     }
