@@ -7,7 +7,7 @@ import { parseCli } from './main.js';
 describe('parseCli', () => {
   it('defaults to every section, seed 42, no quick, no json, no html', () => {
     assert.deepEqual(parseCli([]), {
-      sections: [1, 2, 3, 4, 5],
+      sections: [1, 2, 3, 4, 5, 6],
       quick: false,
       seed: 42,
       json: false,

@@ -15,7 +15,7 @@ export { runSection } from './sections/index.js';
 export type { Conclusion, RunOptions, SectionResult, Table } from './sections/index.js';
 
 const USAGE = `Usage: npm run demo -- [options]   (from packages/demo: npm start -- [options])
-  --section N     run only section N (1-5; repeatable)
+  --section N     run only section N (${SECTION_NUMBERS.join(', ')}; repeatable)
   --quick         small sizes, a few seconds per section
   --seed S        seed for every latency distribution (default 42)
   --json          print all measurements as JSON on stdout (and nothing else)
@@ -155,6 +155,12 @@ export async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   for (const n of cli.sections) {
     const title = `${n}. ${SECTIONS[n]!.title}`;
+    const missing = SECTIONS[n]!.unavailable?.();
+    if (missing !== undefined) {
+      // One line, and the other sections run as before.
+      out(`\n${paint(colour, 'dim', `${title}: skipped, ${missing}`)}\n`);
+      continue;
+    }
     line.update(`${title} …`, true);
     const result = await runSection(n, { seed: cli.seed, quick: cli.quick, progress: (t) => line.update(t) });
     line.clear();

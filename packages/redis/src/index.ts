@@ -17,3 +17,4 @@ export {
   type RedisSemaphoreOptions,
   type RedisSemaphoreStats,
 } from './semaphore/semaphore.js';
+export { redisBus, RedisBusGapError, type RedisBus, type RedisBusOptions } from './bus/bus.js';

@@ -176,7 +176,7 @@ describe('the dashboard page in Chromium', { skip }, () => {
     assert.deepEqual(await read(), ['2:00', 'red', '23:00', 'red']);
 
     const seen = [await page.locator('body').getAttribute('data-slide')];
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i < 12; i++) {
       await page.keyboard.press('ArrowRight');
       seen.push(await page.locator('body').getAttribute('data-slide'));
     }
@@ -188,6 +188,7 @@ describe('the dashboard page in Chromium', { skip }, () => {
       's4',
       's5',
       'conclusion',
+      's6',
       'q-errgroup',
       'q-memory',
       'q-testing',

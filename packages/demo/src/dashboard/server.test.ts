@@ -16,7 +16,7 @@ describe('dashboard server', () => {
     assert.match(dashboard.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.deepEqual(await post(dashboard.url, 'api/run?section=9'), {
       status: 404,
-      body: { error: 'no section `9`: the sections are 1, 2, 3, 4, 5' },
+      body: { error: 'no section `9`: the sections are 1, 2, 3, 4, 5, 6' },
     });
     assert.deepEqual(await post(dashboard.url, 'api/run?section=two'), {
       status: 400,

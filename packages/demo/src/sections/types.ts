@@ -53,4 +53,9 @@ export interface SectionResult<M = unknown> extends SectionBody<M> {
 export interface SectionDef {
   title: string;
   run: (opts: RunOptions) => Promise<SectionBody>;
+  /**
+   * Why the section cannot run on this machine, as one line saying how to enable it; undefined when it can. The CLI
+   * prints the line and goes on with the other sections; `run` rejects with it. Omitted: it always can.
+   */
+  unavailable?: () => string | undefined;
 }

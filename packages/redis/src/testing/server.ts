@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { after, before } from 'node:test';
 import { createClient } from 'redis';
 import type { RedisClient } from '../internal/client.js';
 
@@ -107,4 +108,21 @@ export class RedisServer {
     await client.connect();
     return client;
   }
+}
+
+/**
+ * In a describe block: a private server and a connected client for its tests, started before them and stopped
+ * after. Read `server` and `client` inside the tests (they are set once the hook has run).
+ */
+export function useRedisServer(): { readonly server: RedisServer; readonly client: RedisClient } {
+  const state = {} as { server: RedisServer; client: RedisClient };
+  before(async () => {
+    state.server = await RedisServer.start();
+    state.client = await state.server.client();
+  });
+  after(async () => {
+    state.client.destroy();
+    await state.server.stop();
+  });
+  return state;
 }

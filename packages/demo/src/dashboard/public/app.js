@@ -383,10 +383,9 @@ function slides() {
       out.push({ kind: part.id, id: part.id, title: part.title, minutes: part.minutes });
     }
   }
-  // Sections the plan does not know yet go before the conclusion, without a budget.
-  const extra = sections.filter((s) => !planned.has(s.section));
-  const conclusion = out.findIndex((s) => s.kind === 'conclusion');
-  out.splice(conclusion < 0 ? out.length : conclusion, 0, ...extra);
+  // Sections the plan gives no time (backup sections, such as many replicas) come after the conclusion, with the
+  // questions: the talk's clock never counts on them.
+  out.push(...sections.filter((s) => !planned.has(s.section)));
   page.backup.forEach((q, i) =>
     out.push({ kind: 'question', id: `q-${q.id}`, title: q.question, tab: `Q${i + 1}`, question: q }),
   );
