@@ -78,6 +78,26 @@ describe('redisBus across replica processes, with real SSE clients', { skip: nee
     assert.equal(reported.length, 3, 'every replica reported the outage');
   });
 
+  it('brings a SIGSTOPped replica’s clients what was published while it was stopped, once it goes on', async () => {
+    const ws = await connectAll('pause');
+    await publish(0, 'pause', 'p', 5);
+    await Promise.all(ws.map((w) => w.until(() => messages(w).length >= 5, 'the first five')));
+    replicas[1]!.kill('SIGSTOP');
+    try {
+      await publish(0, 'pause', 'q', 5);
+      const running = ws.filter((_, k) => k < 2 || k >= 4); // the clients of replicas 0 and 2
+      await Promise.all(running.map((w) => w.until(() => messages(w).length >= 10, 'ten events')));
+      assert.equal(messages(ws[2]!).length, 5, 'the stopped replica sent nothing meanwhile');
+    } finally {
+      replicas[1]!.kill('SIGCONT');
+    }
+    await Promise.all(ws.map((w) => w.until(() => messages(w).length >= 10, 'ten events everywhere')));
+    for (const w of ws) {
+      assert.deepEqual(w.seen, ws[0]!.seen, 'in order, none twice, the same ids');
+      assert.equal(w.opens, 1, 'the client stayed connected');
+    }
+  });
+
   it('gives a client of a kill -9’d replica, reconnecting to another with Last-Event-ID, exactly what it missed', async () => {
     const others = await connectAll('crash');
     let reconnect!: () => void;
