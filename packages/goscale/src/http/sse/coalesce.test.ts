@@ -7,25 +7,24 @@ import { Broker } from './broker.js';
 import { parseEventStream } from './spec-parser.test.js';
 import { open, serve } from './testing/loopback.js';
 
-/** Records every chunk the broker hands to `res.write()`. */
-function recordWrites(res: http.ServerResponse): string[] {
-  const writes: string[] = [];
+/** Records every chunk the broker hands to `res.write()`, as it was handed over. */
+function recordWrites(res: http.ServerResponse, writes: (Buffer | string)[] = []): (Buffer | string)[] {
   const write = res.write.bind(res) as (chunk: Buffer | string) => boolean;
   res.write = ((chunk: Buffer | string) => {
-    writes.push(String(chunk));
+    writes.push(chunk);
     return write(chunk);
   }) as typeof res.write;
   return writes;
 }
 
-const datas = (text: string) => parseEventStream(text, '').events.map((e) => e.data);
+const datas = (text: Buffer | string) => parseEventStream(String(text), '').events.map((e) => e.data);
 
 describe('Broker write coalescing', () => {
   it('writes the events of one turn to each client as one write, in order, from one flush for all clients', async () => {
     const broker = new Broker();
     const s = await serve(broker);
     const readers = [await open(s.port), await open(s.port), await open(s.port)];
-    const writes = s.responses.map(recordWrites);
+    const writes = s.responses.map((res) => recordWrites(res));
     const nextTick = mock.method(process, 'nextTick');
     try {
       for (let i = 0; i < 10; i++) assert.equal(broker.publish('t', { data: `e${i}` }), 3);
@@ -51,11 +50,8 @@ describe('Broker write coalescing', () => {
     const s = await serve(broker);
     await open(s.port);
     await open(s.port);
-    const seen: unknown[] = [];
-    for (const res of s.responses) {
-      const write = res.write.bind(res) as (chunk: Buffer | string) => boolean;
-      res.write = ((chunk: Buffer | string) => (seen.push(chunk), write(chunk))) as typeof res.write;
-    }
+    const seen: (Buffer | string)[] = [];
+    for (const res of s.responses) recordWrites(res, seen);
     broker.publish('t', { data: 'once' });
     await tick();
     assert.equal(seen.length, 2);
