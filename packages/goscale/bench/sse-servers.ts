@@ -28,11 +28,16 @@ const SSE_HEAD = {
   'Cache-Control': 'no-cache',
   Connection: 'keep-alive',
 };
-const encode = (data: unknown): Buffer => Buffer.from(`data: ${JSON.stringify(data)}\n\n`);
+/** The bytes the Broker writes for an event (its default id, a counter, and the data), so all send the same. */
+function encoder(): (data: unknown) => Buffer {
+  let seq = 0;
+  return (data) => Buffer.from(`id: ${++seq}\ndata: ${JSON.stringify(data)}\n\n`);
+}
 
 /** Floor 1: each event, encoded once, written to every socket at once. */
 function perEventFloor(): { fanout: Fanout; handler: http.RequestListener } {
   const open = new Set<http.ServerResponse>();
+  const encode = encoder();
   return {
     handler: (_req, res) => {
       res.writeHead(200, SSE_HEAD).flushHeaders();
@@ -58,6 +63,7 @@ function coalescingFloor(): { fanout: Fanout; handler: http.RequestListener } {
   }
   const open = new Set<Client>();
   let dirty: Client[] = [];
+  const encode = encoder();
   const flush = (): void => {
     const list = dirty;
     dirty = [];
