@@ -2,46 +2,33 @@
  * @module `Broker`: a Server-Sent Events hub for `node:http` whose `publish` never waits for a client.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { checkInteger, describe } from '../../internal/args.js';
+import { describe } from '../../internal/args.js';
 import { type LongTimer, setLongInterval } from '../../internal/timer.js';
-import type { BrokerBus } from './bus.js';
 import { BusLink } from './bus-link.js';
 import { ClientConnection, type SseClient } from './client.js';
 import {
   checkField,
-  checkRetry,
   dataText,
   encodeComment,
   encodeEvent,
-  encodeRetry,
+  HTTP1_STREAM_HEADERS,
+  STREAM_HEADERS,
   type SseEvent,
 } from './format.js';
 import { History } from './history.js';
-import { readLastEventId, resetChunk } from './replay.js';
+import { readLastEventId, replay } from './replay.js';
 import { readTopics, TopicIndex } from './topics.js';
-import type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
+import {
+  readBrokerOptions,
+  type BrokerCloseOptions,
+  type BrokerConnectOptions,
+  type BrokerOptions,
+} from './options.js';
 
 export type { SseClient } from './client.js';
 export type { SseEvent } from './format.js';
 export { SSE_RESET_EVENT } from './replay.js';
 export type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './options.js';
-
-const HEADERS: Readonly<Record<string, string>> = {
-  'Content-Type': 'text/event-stream',
-  // no-transform: compression middleware (Express's compression(), proxies) must pass the stream through, not
-  // buffer it into compressed blocks the client would wait for.
-  'Cache-Control': 'no-cache, no-transform',
-  // nginx buffers proxied responses unless told not to; SSE must reach the client as it is written.
-  'X-Accel-Buffering': 'no',
-};
-const HTTP1_HEADERS: Readonly<Record<string, string>> = { ...HEADERS, Connection: 'keep-alive' };
-
-/**
- * The largest `historySize`. Each retained event keeps its encoded chunk, an entry and an id-map key (100 bytes and
- * more even for a small event), so a million is already 100 MB and up; and it stays far below V8's limit of 2^24
- * keys in one Map, which the lookup by id uses.
- */
-const MAX_HISTORY_SIZE = 1_000_000;
 
 /**
  * A Server-Sent Events broker (Go: a fan-out loop over per-client channels sending with `select { case ch <- ev:
@@ -107,35 +94,14 @@ export class Broker {
    * @param options - see {@link BrokerOptions}; a bad value throws a TypeError or RangeError quoting it.
    */
   constructor(options: BrokerOptions = {}) {
-    const {
-      bufferSize = 256,
-      heartbeatMs = 15_000,
-      historySize = 0,
-      retryMs,
-      slowClient = 'disconnect',
-      bus,
-      onBusError = warn,
-    } = options;
-    checkInteger('Broker', 'bufferSize', bufferSize, 1);
-    checkInteger('Broker', 'heartbeatMs', heartbeatMs, 1, true);
-    checkInteger('Broker', 'historySize', historySize, 0, false, MAX_HISTORY_SIZE);
-    if (retryMs !== undefined) checkRetry('Broker', 'retryMs', retryMs);
-    if (slowClient !== 'disconnect' && slowClient !== 'drop') {
-      throw new TypeError(
-        `Broker: expected \`slowClient\` to be 'disconnect' or 'drop', got ${describe(slowClient)}`,
-      );
-    }
-    this.#bufferSize = bufferSize;
-    this.#heartbeatMs = heartbeatMs;
-    this.#retry = retryMs === undefined ? undefined : Buffer.from(encodeRetry(retryMs, 'Broker'));
-    this.#dropOldest = slowClient === 'drop';
-    this.#history = new History(historySize);
-    if (bus !== undefined) {
-      checkBus(bus, historySize);
-      if (typeof onBusError !== 'function') {
-        throw new TypeError(`Broker: expected \`onBusError\` to be a function, got ${describe(onBusError)}`);
-      }
-      this.#link = new BusLink(bus, { fanOut: this.#fanOutEntry, onError: onBusError });
+    const settings = readBrokerOptions(options);
+    this.#bufferSize = settings.bufferSize;
+    this.#heartbeatMs = settings.heartbeatMs;
+    this.#retry = settings.retry;
+    this.#dropOldest = settings.dropOldest;
+    this.#history = new History(settings.historySize);
+    if (settings.bus !== undefined) {
+      this.#link = new BusLink(settings.bus, { fanOut: this.#fanOutEntry, onError: settings.onBusError });
     }
   }
 
@@ -199,13 +165,13 @@ export class Broker {
       client.close();
       return client;
     }
-    const headers = req.httpVersionMajor === 1 ? HTTP1_HEADERS : HEADERS;
+    const headers = req.httpVersionMajor === 1 ? HTTP1_STREAM_HEADERS : STREAM_HEADERS;
     for (const name in headers) if (!res.hasHeader(name)) res.setHeader(name, headers[name]!);
     res.writeHead(200);
     res.flushHeaders();
     if (this.#retry !== undefined) client.writeUnbounded(this.#retry);
     if (this.#link !== undefined) this.#link.connect(client, readLastEventId(req));
-    else this.#replay(client, readLastEventId(req));
+    else replay(client, this.#history, readLastEventId(req));
     this.#add(client);
     return client;
   }
@@ -295,28 +261,6 @@ export class Broker {
   }
 
   /** Writes what a reconnecting client missed, or the reset notice when that cannot be known. */
-  #replay(client: ClientConnection, lastEventId: string | undefined): void {
-    if (lastEventId === undefined) {
-      client.writeUnbounded(`id: ${this.#history.position}\n\n`);
-      return;
-    }
-    const latest = this.#history.latest;
-    const seq = this.#history.find(lastEventId);
-    if (seq === undefined) {
-      client.writeUnbounded(resetChunk(lastEventId, this.#history.position));
-      return;
-    }
-    let lastSent = seq;
-    const topics = client.topics;
-    this.#history.forEachAfter(seq, (entry) => {
-      if (topics !== undefined && !topics.includes(entry.topic)) return;
-      client.writeUnbounded(entry.chunk);
-      lastSent = entry.seq;
-    });
-    // An id-only block moves the client's Last-Event-ID past the other topics' events without dispatching anything, so
-    // its next reconnect does not need a reset only because its own topics were quiet.
-    if (latest !== undefined && lastSent !== latest.seq) client.writeUnbounded(`id: ${latest.id}\n\n`);
-  }
 
   #add(client: ClientConnection): void {
     this.#index.add(client);
@@ -354,26 +298,4 @@ export class Broker {
   readonly #beat = (): void => {
     for (const c of this.#index.all) c.heartbeat(this.#heartbeat);
   };
-}
-
-function warn(error: unknown): void {
-  process.emitWarning(
-    `Broker: bus error: ${error instanceof Error ? error.message : String(error)}`,
-    'BrokerBusWarning',
-  );
-}
-
-function checkBus(bus: BrokerBus, historySize: number): void {
-  for (const name of ['append', 'subscribe', 'readAfter', 'compareIds'] as const) {
-    if (typeof (bus as Partial<BrokerBus> | null)?.[name] !== 'function') {
-      throw new TypeError(
-        `Broker: expected \`bus\` to be a BrokerBus (with ${name}()), got ${describe(bus)}`,
-      );
-    }
-  }
-  if (historySize !== 0) {
-    throw new TypeError(
-      `Broker: \`historySize\` has no use with a \`bus\` (the bus keeps the history), got ${historySize}`,
-    );
-  }
 }

@@ -1,42 +1,10 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Broker, type SseClient } from './broker.js';
 import { parseEventStream } from './spec-parser.test.js';
-
-/** A response whose write() reports backpressure while `full`, as a socket with a slow reader would. */
-class SlowResponse extends EventEmitter {
-  text = '';
-  full = false;
-  headersSent = false;
-  destroyed = false;
-  writeHead(): this {
-    this.headersSent = true;
-    return this;
-  }
-  readonly headers = new Map<string, string>();
-  hasHeader(name: string): boolean {
-    return this.headers.has(name.toLowerCase());
-  }
-  setHeader(name: string, value: string): this {
-    this.headers.set(name.toLowerCase(), value);
-    return this;
-  }
-  flushHeaders(): void {}
-  write(chunk: Buffer | string): boolean {
-    this.text += String(chunk);
-    return !this.full;
-  }
-  end(): this {
-    return this;
-  }
-  destroy(): this {
-    this.destroyed = true;
-    return this;
-  }
-}
+import { FakeResponse } from './testing/fake-response.js';
 
 const request = {
   headers: {},
@@ -64,8 +32,8 @@ describe('Broker fan-out under any interleaving', () => {
             slowClient: drop ? 'drop' : 'disconnect',
             heartbeatMs: Infinity,
           });
-          const clients: { res: SlowResponse; client: SseClient }[] = [0, 1, 2].map(() => {
-            const res = new SlowResponse();
+          const clients: { res: FakeResponse; client: SseClient }[] = [0, 1, 2].map(() => {
+            const res = new FakeResponse();
             return {
               res,
               client: broker.connect(request, res as unknown as ServerResponse, { topics: ['t'] }),

@@ -135,3 +135,18 @@ export function encodeRetry(ms: number, owner = 'encodeRetry'): string {
 export function checkRetry(owner: string, name: string, ms: unknown): asserts ms is number {
   checkInteger(owner, name, ms, 0);
 }
+
+/** The response headers of an event stream. */
+export const STREAM_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Type': 'text/event-stream',
+  // no-transform: compression middleware (Express's compression(), proxies) must pass the stream through, not
+  // buffer it into compressed blocks the client would wait for.
+  'Cache-Control': 'no-cache, no-transform',
+  // nginx buffers proxied responses unless told not to; SSE must reach the client as it is written.
+  'X-Accel-Buffering': 'no',
+};
+/** The same over HTTP/1, where keep-alive is a header (HTTP/2 forbids it). */
+export const HTTP1_STREAM_HEADERS: Readonly<Record<string, string>> = {
+  ...STREAM_HEADERS,
+  Connection: 'keep-alive',
+};

@@ -1,8 +1,9 @@
 /**
- * @module The option types of `Broker`.
+ * @module The option types of `Broker`, and the check that turns `BrokerOptions` into the settings it runs with.
  */
+import { checkInteger, describe } from '../../internal/args.js';
 import type { BrokerBus } from './bus.js';
-import type { SseEvent } from './format.js';
+import { checkRetry, encodeRetry, type SseEvent } from './format.js';
 
 /** Options of `Broker`. Every one is optional. */
 export interface BrokerOptions {
@@ -56,4 +57,85 @@ export interface BrokerConnectOptions {
 export interface BrokerCloseOptions {
   /** An event sent to every client before its stream ends (e.g. `{ event: 'shutdown', data: '' }`). */
   event?: SseEvent | undefined;
+}
+
+/**
+ * The largest `historySize`. Each retained event keeps its encoded chunk, an entry and an id-map key (100 bytes and
+ * more even for a small event), so a million is already 100 MB and up; and it stays far below V8's limit of 2^24
+ * keys in one Map, which the lookup by id uses.
+ */
+const MAX_HISTORY_SIZE = 1_000_000;
+
+/** What a `Broker` runs with: its options checked, defaulted and encoded once. @internal */
+export interface BrokerSettings {
+  bufferSize: number;
+  heartbeatMs: number;
+  /** The encoded `retry:` line sent at connect, if any. */
+  retry: Buffer | undefined;
+  dropOldest: boolean;
+  historySize: number;
+  bus: BrokerBus | undefined;
+  onBusError: (error: unknown) => void;
+}
+
+/**
+ * Checks `options` and applies the defaults; a bad value throws a TypeError or RangeError quoting it.
+ * @internal
+ */
+export function readBrokerOptions(options: BrokerOptions): BrokerSettings {
+  const {
+    bufferSize = 256,
+    heartbeatMs = 15_000,
+    historySize = 0,
+    retryMs,
+    slowClient = 'disconnect',
+    bus,
+    onBusError = warn,
+  } = options;
+  checkInteger('Broker', 'bufferSize', bufferSize, 1);
+  checkInteger('Broker', 'heartbeatMs', heartbeatMs, 1, true);
+  checkInteger('Broker', 'historySize', historySize, 0, false, MAX_HISTORY_SIZE);
+  if (retryMs !== undefined) checkRetry('Broker', 'retryMs', retryMs);
+  if (slowClient !== 'disconnect' && slowClient !== 'drop') {
+    throw new TypeError(
+      `Broker: expected \`slowClient\` to be 'disconnect' or 'drop', got ${describe(slowClient)}`,
+    );
+  }
+  if (bus !== undefined) {
+    checkBus(bus, historySize);
+    if (typeof onBusError !== 'function') {
+      throw new TypeError(`Broker: expected \`onBusError\` to be a function, got ${describe(onBusError)}`);
+    }
+  }
+  return {
+    bufferSize,
+    heartbeatMs,
+    retry: retryMs === undefined ? undefined : Buffer.from(encodeRetry(retryMs, 'Broker')),
+    dropOldest: slowClient === 'drop',
+    historySize,
+    bus,
+    onBusError,
+  };
+}
+
+function warn(error: unknown): void {
+  process.emitWarning(
+    `Broker: bus error: ${error instanceof Error ? error.message : String(error)}`,
+    'BrokerBusWarning',
+  );
+}
+
+function checkBus(bus: BrokerBus, historySize: number): void {
+  for (const name of ['append', 'subscribe', 'readAfter', 'compareIds'] as const) {
+    if (typeof (bus as Partial<BrokerBus> | null)?.[name] !== 'function') {
+      throw new TypeError(
+        `Broker: expected \`bus\` to be a BrokerBus (with ${name}()), got ${describe(bus)}`,
+      );
+    }
+  }
+  if (historySize !== 0) {
+    throw new TypeError(
+      `Broker: \`historySize\` has no use with a \`bus\` (the bus keeps the history), got ${historySize}`,
+    );
+  }
 }

@@ -1,45 +1,11 @@
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Broker, SSE_RESET_EVENT } from './broker.js';
 import { readLastEventId } from './replay.js';
 import { parseEventStream, type ParsedEvent } from './spec-parser.test.js';
-
-/** A response that takes every write at once and keeps the text. */
-class Sink extends EventEmitter {
-  text = '';
-  status = 0;
-  headersSent = false;
-  destroyed = false;
-  writeHead(status: number): this {
-    this.status = status;
-    this.headersSent = true;
-    return this;
-  }
-  readonly headers = new Map<string, string>();
-  hasHeader(name: string): boolean {
-    return this.headers.has(name.toLowerCase());
-  }
-  setHeader(name: string, value: string): this {
-    this.headers.set(name.toLowerCase(), value);
-    return this;
-  }
-  flushHeaders(): void {}
-  write(chunk: Buffer | string): boolean {
-    this.text += String(chunk);
-    return true;
-  }
-  end(chunk?: Buffer | string): this {
-    if (chunk !== undefined) this.text += String(chunk);
-    return this;
-  }
-  destroy(): this {
-    this.destroyed = true;
-    return this;
-  }
-}
+import { FakeResponse } from './testing/fake-response.js';
 
 function fakeRequest(lastEventId: string | undefined, url = '/'): IncomingMessage {
   const headers = lastEventId === undefined ? {} : { 'last-event-id': lastEventId };
@@ -52,7 +18,7 @@ interface Published {
   topic: string;
 }
 interface Watcher {
-  sink: Sink;
+  sink: FakeResponse;
   topics: string[];
   sentLastId: string;
   want: ParsedEvent[];
@@ -123,7 +89,7 @@ class Reconnect implements fc.Command<Model, Real> {
     }
     const position = latest?.id ?? '0';
     const w: Watcher = {
-      ...{ sink: new Sink(), topics: this.topics, sentLastId: lastId ?? '' },
+      ...{ sink: new FakeResponse(), topics: this.topics, sentLastId: lastId ?? '' },
       ...{ want: [], wantLastId: position },
     };
     // Known: exactly one of the retained events, the one evicted last (what follows it is all retained) and the

@@ -2,7 +2,9 @@
  * @module Reading a reconnecting SSE client's `Last-Event-ID`, and the reset notice sent when it cannot be replayed.
  */
 import type { IncomingMessage } from 'node:http';
+import type { ClientConnection } from './client.js';
 import { encodeEvent } from './format.js';
+import type { History } from './history.js';
 
 /**
  * The event type a {@link Broker} sends a reconnecting client when it cannot tell which events that client missed
@@ -53,4 +55,32 @@ function fromLatin1(header: string): string {
 export function resetChunk(lastEventId: string, latestId: string): string {
   // JSON escapes every control character, so whatever the client sent cannot break out of the data field.
   return encodeEvent({ event: SSE_RESET_EVENT, id: latestId, data: { lastEventId } }, 'Broker');
+}
+
+/**
+ * What a client gets at connect, before any live event: with no `lastEventId`, the current position (an id-only
+ * block, so that a client whose topics stay quiet can still resume); with a known one, the events of its topics
+ * after it, in order; with an unknown or trimmed one, the reset event.
+ */
+export function replay(client: ClientConnection, history: History, lastEventId: string | undefined): void {
+  if (lastEventId === undefined) {
+    client.writeUnbounded(`id: ${history.position}\n\n`);
+    return;
+  }
+  const latest = history.latest;
+  const seq = history.find(lastEventId);
+  if (seq === undefined) {
+    client.writeUnbounded(resetChunk(lastEventId, history.position));
+    return;
+  }
+  let lastSent = seq;
+  const topics = client.topics;
+  history.forEachAfter(seq, (entry) => {
+    if (topics !== undefined && !topics.includes(entry.topic)) return;
+    client.writeUnbounded(entry.chunk);
+    lastSent = entry.seq;
+  });
+  // An id-only block moves the client's Last-Event-ID past the other topics' events without dispatching anything, so
+  // its next reconnect does not need a reset only because its own topics were quiet.
+  if (latest !== undefined && lastSent !== latest.seq) client.writeUnbounded(`id: ${latest.id}\n\n`);
 }
