@@ -30,12 +30,22 @@ const taskFile = new URL('./worker-task.mjs', import.meta.url);
 const { hash } = (await import(taskFile.href)) as { hash: (rounds: number) => number };
 const THREADS = 2;
 const ROUNDS = 5;
+/** The CPU-bound goal is read from a median: more rounds there, as each is under half a second. */
+const CPU_ROUNDS = 9;
 const hashRounds = hash;
 
 const now = () => performance.now();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const spread = (xs: number[], f: (x: number) => string) => `${f(Math.min(...xs))} – ${f(Math.max(...xs))}`;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+/** Two decimals: the CPU-bound goal (1.8x) sits within a rounding step of what this machine can give. */
+const x2 = (r: number) => `${r.toFixed(2)}x`;
+/** Each round's main-thread time over the same round's pool time: the spread of the ratio itself. */
+const perRound = (main: number[], other: number[]) =>
+  spread(
+    main.map((m, i) => m / other[i]!),
+    x2,
+  );
 
 function piscina(threads = THREADS): Piscina {
   return new Piscina({
@@ -81,7 +91,7 @@ const theirs = piscina();
 await warm((i) => ours.run(i, { name: 'echo' }));
 await warm((i) => theirs.run(i, { name: 'echo' }));
 const cpu = { main: [] as number[], ours: [] as number[], piscina: [] as number[] };
-for (let r = 0; r < ROUNDS; r++) {
+for (let r = 0; r < CPU_ROUNDS; r++) {
   let t = now();
   for (let i = 0; i < CPU_TASKS; i++) hashRounds(rounds);
   cpu.main.push(now() - t);
@@ -243,32 +253,40 @@ const sections: BenchSection[] = [
     title: `WorkerPool, CPU-bound: ${CPU_TASKS} tasks of ~${Math.round(taskMs)} ms on ${THREADS} threads`,
     description:
       `A fixed JavaScript hash (${rounds} rounds: ${ms(taskMs)} alone, ${ms(mainTaskMs)} per task in the main-thread loop), run ${CPU_TASKS} times: in a loop on the main thread, ` +
-      `and as ${CPU_TASKS} tasks queued at once on ${THREADS}-thread pools. Median of ${ROUNDS} alternating rounds, spread min – max; ` +
+      `and as ${CPU_TASKS} tasks queued at once on ${THREADS}-thread pools. Median of ${CPU_ROUNDS} alternating rounds, spread min – max; ` +
       `machine: ${os.availableParallelism()} cores, shared.`,
     rows: [
-      ['implementation', 'median', 'spread', 'vs main thread'],
-      ['main thread (one thread)', ms(median(cpu.main)), spread(cpu.main, ms), '1.0x'],
-      ['goscale `WorkerPool`', ms(median(cpu.ours)), spread(cpu.ours, ms), fmtRatio(cpuSpeedup)],
+      ['implementation', 'median', 'spread', 'vs main thread', 'per round'],
+      ['main thread (one thread)', ms(median(cpu.main)), spread(cpu.main, ms), '1.00x', ''],
+      [
+        'goscale `WorkerPool`',
+        ms(median(cpu.ours)),
+        spread(cpu.ours, ms),
+        x2(cpuSpeedup),
+        perRound(cpu.main, cpu.ours),
+      ],
       [
         'piscina 5',
         ms(median(cpu.piscina)),
         spread(cpu.piscina, ms),
-        fmtRatio(median(cpu.main) / median(cpu.piscina)),
+        x2(median(cpu.main) / median(cpu.piscina)),
+        perRound(cpu.main, cpu.piscina),
       ],
       [
         'ceiling: 2 plain threads, work split by hand',
         ms(median(ceiling)),
         spread(ceiling, ms),
-        fmtRatio(ceilingSpeedup),
+        x2(ceilingSpeedup),
+        '',
       ],
     ],
     notes: [
-      `Ceiling on this machine: ${THREADS} plain worker threads splitting the work by hand are ${fmtRatio(ceilingSpeedup)} faster than the main thread ` +
+      `Ceiling on this machine: ${THREADS} plain worker threads splitting the work by hand are ${x2(ceilingSpeedup)} faster than the main thread ` +
         `(median of 3, ${spread(ceiling, ms)}); the pool reaches ${((cpuSpeedup / ceilingSpeedup) * 100).toFixed(0)}% of it. ` +
         `Load average at the end: ${os.loadavg()[0]!.toFixed(1)}.`,
       goal(
         cpuSpeedup >= 1.8,
-        `${THREADS} threads at least 1.8x faster than the main thread (measured ${fmtRatio(cpuSpeedup)})`,
+        `${THREADS} threads at least 1.8x faster than the main thread (measured ${x2(cpuSpeedup)}, the median of the main thread's rounds over the median of the pool's)`,
       ),
     ],
   },

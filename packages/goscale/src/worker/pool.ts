@@ -7,7 +7,9 @@ import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import { abortedRejection, checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
 import { checkInteger, describe } from '../internal/args.js';
 import { List } from '../internal/list.js';
-import { settle, Thread, type Entry, type ThreadHost } from './internal/thread.js';
+import { performance } from 'node:perf_hooks';
+import { settle, type Entry } from './internal/task.js';
+import { Thread, type ThreadHost } from './internal/thread.js';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
@@ -41,8 +43,13 @@ export interface RunOptions extends SignalOptions {
  * transferred).
  *
  * Invariants:
- * - Tasks start in `run()` order, one at a time per thread. A thread is sent ahead only about 1 ms of tasks (by the
- *   mean task time it reports), so tiny tasks travel in batches and long ones one by one.
+ * - Tasks are handed to threads in `run()` order (tasks given back by a thread go first), and each thread starts its
+ *   tasks one at a time in that order. A thread is sent ahead about 1 ms of tasks by the mean task time it reports,
+ *   and at least one beyond the task it runs: tiny tasks travel in batches, and a thread never waits for the pool
+ *   between two long ones.
+ * - No task waits long behind another while a thread could run it: tasks sent ahead to a thread and not started are
+ *   taken back and given to another when the thread is late (silent for twice its mean task time, at least 2 ms) or,
+ *   once nothing else waits, for an idle thread when its tasks are long (0.5 ms and more).
  * - Arguments and results are structured clones (`transfer` and `move()` hand buffers over instead). An error thrown
  *   in a task rejects `run()` with the same built-in class (`TypeError`, `AggregateError`, …; a user class arrives
  *   as an `Error` whose `name` says it), message, the worker's stack, `cause` and own fields such as `code`.
@@ -80,6 +87,9 @@ export class WorkerPool implements AsyncDisposable {
   readonly #retry = new List<Entry>();
   readonly #queue = new List<Entry>();
   #scheduled = false;
+  /** Wakes the pool when a thread with tasks in hand turns late while another is idle (nothing else would). */
+  #lateTimer: ReturnType<typeof setTimeout> | undefined;
+  #lateAt = Infinity;
   #closing = false;
   #closed: Promise<void> | undefined;
   #finish: (() => void) | undefined;
@@ -257,6 +267,7 @@ export class WorkerPool implements AsyncDisposable {
 
   #dispatch(): void {
     this.#scheduled = false;
+    if (this.#live.length > 1) this.#takeBack();
     const waiting = () => this.#retry.length + this.#queue.length;
     while (this.#live.length < this.#threads && waiting() > 0) this.#spawn();
     // Idle threads first: a thread with work in hand may be on a long task.
@@ -274,7 +285,45 @@ export class WorkerPool implements AsyncDisposable {
       }
       thread.send(batch);
     }
+    if (this.#live.length > 1) this.#watchLate();
     this.#checkClosed();
+  }
+
+  /**
+   * Moves tasks that wait on a thread to the front of the queue when they would start sooner elsewhere: behind a
+   * late thread, or, when nothing else waits and a thread is idle, behind long tasks.
+   */
+  #takeBack(): void {
+    const now = performance.now();
+    const idle = this.#live.some((t) => t.ready && t.load === 0);
+    const empty = this.#queue.length + this.#retry.length === 0;
+    for (const thread of this.#live) {
+      if (now < thread.lateAt && !(idle && empty && thread.long)) continue;
+      for (const entry of thread.takeBack()) {
+        entry.list = this.#retry;
+        this.#retry.push(entry);
+      }
+    }
+  }
+
+  /** With a thread idle, something must wake the pool when tasks wait on another that turns late. */
+  #watchLate(): void {
+    if (!this.#live.some((t) => t.ready && t.load === 0)) return;
+    let at = Infinity;
+    for (const thread of this.#live) if (thread.lateAt < at && thread.waiting > 0) at = thread.lateAt;
+    if (at === Infinity || (this.#lateTimer !== undefined && this.#lateAt <= at)) return;
+    clearTimeout(this.#lateTimer);
+    this.#lateAt = at;
+    this.#lateTimer = setTimeout(
+      () => {
+        this.#lateTimer = undefined;
+        this.#lateAt = Infinity;
+        this.#dispatch();
+      },
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
+    // Threads with work keep the process alive; this timer alone must not.
+    this.#lateTimer.unref();
   }
 
   #exited(thread: Thread, untaken: Entry[], crashed: boolean, failure: unknown): void {
@@ -302,6 +351,8 @@ export class WorkerPool implements AsyncDisposable {
     for (const thread of this.#all) if (thread.load > 0) return;
     const finish = this.#finish;
     this.#finish = undefined;
+    clearTimeout(this.#lateTimer);
+    this.#lateTimer = undefined;
     const exits: Promise<void>[] = [];
     for (const thread of this.#all) {
       thread.retire();

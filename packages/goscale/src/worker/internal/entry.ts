@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { parentPort, receiveMessageOnPort, workerData, type TransferListItem } from 'node:worker_threads';
 import { unwrapMoved } from '../move.js';
 import { isError, serializeError } from './errors.js';
-import { Code, Slot, type BatchMessage, type CancelMessage, type ThreadData } from './protocol.js';
+import { Code, Slot, type BatchMessage, type ControlMessage, type ThreadData } from './protocol.js';
 
 /** Results wait at most this long for company before they are sent (one message per batch, not per task). */
 const FLUSH_MS = 0.25;
@@ -64,15 +64,18 @@ let draining = false;
 let taken = 0;
 /** Control messages handled, compared with the pool's count in `Slot.CONTROL`. */
 let handled = 0;
-/** Cancelled tasks not taken yet, by number. */
+/** Cancelled or taken-back tasks not taken yet, by number. */
 const cancelled = new Set<number>();
-let current: { index: number; context: TaskContext } | undefined;
+/** The task taken and not finished, whose signal a cancel aborts. */
+let currentIndex = 0;
+let currentContext: TaskContext | undefined;
 
 // Results not sent yet, flat `[code, value, …]`, with the transfer lists of moved results.
 let pending: unknown[] = [];
 let transfer: TransferListItem[] = [];
 let movedAt: Map<number, TransferListItem[]> | undefined;
 let busy = 0;
+/** When the first task whose result is pending started. */
 let firstAt = 0;
 
 port.on('message', (message: BatchMessage) => {
@@ -84,62 +87,71 @@ control.on('message', onControl);
 process.on('exit', () => flush());
 void loaded.then(() => port.postMessage({ ready: true }));
 
-function onControl(message: CancelMessage): void {
+function onControl(message: ControlMessage): void {
   handled++;
-  if (((message.cancel - taken) | 0) > 0) cancelled.add(message.cancel);
-  else if (current !== undefined && current.index === message.cancel) current.context.abort(message.reason);
+  // The pool takes back only tasks it knows this thread has not taken (see Thread.takeBack).
+  if ('revoke' in message) for (const n of message.revoke) cancelled.add(n);
+  else if (((message.cancel - taken) | 0) > 0) cancelled.add(message.cancel);
+  else if (currentContext !== undefined && currentIndex === message.cancel)
+    currentContext.abort(message.reason);
 }
 
 async function drain(): Promise<void> {
   draining = true;
   if (mod === undefined && loadError === undefined) await loaded;
   while (head < queue.length) {
-    // A cancel posted while this thread was busy has not been delivered as an event: read it now, so that a task
-    // cancelled before it was taken never starts.
-    if (Atomics.load(shared, Slot.CONTROL) !== handled) {
-      for (let m = receiveMessageOnPort(control); m !== undefined; m = receiveMessageOnPort(control)) {
-        onControl(m.message as CancelMessage);
-      }
-    }
     const name = queue[head] as string | undefined;
     const arg = queue[head + 1];
     queue[head] = queue[head + 1] = undefined;
     head += 2;
-    const index = (taken = (taken + 1) | 0);
+    const index = (taken + 1) | 0;
     // Publish the number before reading HALT (both sequentially consistent): either the pool sees that this task was
-    // taken, or this thread sees the halt and waits to be ended without starting it. See Thread.#expire.
+    // taken, or this thread sees the halt and waits without starting it. See Thread.#expire and Thread.takeBack.
     Atomics.store(shared, Slot.TAKEN, index);
     while (Atomics.load(shared, Slot.HALT) !== 0) Atomics.wait(shared, Slot.HALT, 1);
+    // A cancel or take-back posted while this thread was busy has not been delivered as an event: read it now (after
+    // the halt, under which the pool may have posted one for this very task), so that such a task never starts.
+    if (Atomics.load(shared, Slot.CONTROL) !== handled) {
+      for (let m = receiveMessageOnPort(control); m !== undefined; m = receiveMessageOnPort(control)) {
+        onControl(m.message as ControlMessage);
+      }
+    }
+    // Counted as taken only now: the control messages read above still treat this task as not taken yet.
+    taken = index;
     if (cancelled.size !== 0 && cancelled.delete(index)) {
+      if (pending.length === 0) firstAt = performance.now();
       push(Code.DROPPED, undefined, undefined);
       continue;
     }
     const start = performance.now();
+    if (pending.length === 0) firstAt = start;
     let code: number = Code.OK;
     let value: unknown;
+    // From here a cancel aborts the task's signal (also while its export is first looked up, which may await).
+    const context = new TaskContext();
+    currentIndex = index;
+    currentContext = context;
     try {
       const fn = fns.get(name ?? 'default') ?? (await resolve(name ?? 'default'));
-      const context = new TaskContext();
       value = fn(arg, context);
       if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
         // Results finished before this one must not wait for it.
         flush();
-        current = { index, context };
-        try {
-          value = await value;
-        } finally {
-          current = undefined;
-        }
+        value = await value;
       }
     } catch (error) {
       code = isError(error) ? Code.ERROR : Code.THROWN;
       value = isError(error) ? serializeError(error, cloneable) : error;
+    } finally {
+      currentContext = undefined;
     }
     const end = performance.now();
     busy += end - start;
     const moved = code === Code.OK ? unwrapMoved(value) : undefined;
     if (moved !== undefined) push(code, moved.value, moved.transfer);
     else push(code, value, undefined);
+    // Results go out once the batch has taken FLUSH_MS, so a long task's result never waits for the next task (which
+    // this thread may already have in hand).
     if (end - firstAt >= FLUSH_MS) flush();
   }
   queue = [];
@@ -162,7 +174,6 @@ async function resolve(key: string): Promise<TaskFunction> {
 }
 
 function push(code: number, value: unknown, moved: TransferListItem[] | undefined): void {
-  if (pending.length === 0) firstAt = performance.now();
   if (moved !== undefined && moved.length > 0) {
     (movedAt ??= new Map()).set(pending.length, moved);
     for (const t of moved) transfer.push(t);

@@ -9,7 +9,10 @@ import type { MessagePort } from 'node:worker_threads';
 export const Slot = {
   /** The number (wrapping int32) of the last task the thread took from its batch, written before it runs it. */
   TAKEN: 0,
-  /** 1 while the pool decides whether to end the thread: the thread takes no further task until it reads 0. */
+  /**
+   * 1 while the pool decides whether to end the thread or takes back tasks it has not started: the thread starts no
+   * further task until it reads 0, and then reads its control port first.
+   */
   HALT: 1,
   /** How many control messages the pool has posted: the thread drains its control port when this moves. */
   CONTROL: 2,
@@ -23,7 +26,7 @@ export const Code = {
   ERROR: 1,
   /** Something that is not an Error was thrown; `value` is its structured clone. */
   THROWN: 2,
-  /** Cancelled before the thread took it: it never ran. */
+  /** Cancelled, or taken back by the pool, before the thread took it: it never ran. */
   DROPPED: 3,
 } as const;
 
@@ -37,6 +40,13 @@ export interface CancelMessage {
   cancel: number;
   reason: unknown;
 }
+
+/** Pool to thread, on the control port: skip these tasks (not started yet), which now run on another thread. */
+export interface RevokeMessage {
+  revoke: number[];
+}
+
+export type ControlMessage = CancelMessage | RevokeMessage;
 
 /** Thread to pool. `ready` once, after the task module loaded (or failed to); then results in task order. */
 export type ThreadMessage =

@@ -13,30 +13,10 @@ import {
 import { performance } from 'node:perf_hooks';
 import { reasonOf } from '../../internal/abort.js';
 import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
-import type { ListNode, List } from '../../internal/list.js';
 import { deserializeError, type SerializedError } from './errors.js';
 import { Code, SLOTS, Slot, type ThreadMessage } from './protocol.js';
 import { spawn } from './spawn.js';
-
-/** One `run()` call from acceptance to settlement. */
-export interface Entry extends ListNode {
-  arg: unknown;
-  name: string | undefined;
-  transfer: readonly TransferListItem[] | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  resolve: (value: unknown) => void;
-  reject: (reason: unknown) => void;
-  /** The pool queue holding it, while it waits there. */
-  list: List<Entry> | undefined;
-  /** The thread it was sent to, until that thread reports it. */
-  thread: Thread | undefined;
-  /** Its number on that thread (wrapping int32). */
-  index: number;
-  /** Settled (resolved, rejected, or aborted and rejected): later news about it is dropped. */
-  done: boolean;
-  grace: LongTimer | undefined;
-}
+import { settle, takenBack, type Entry } from './task.js';
 
 /** What a thread tells its pool. */
 export interface ThreadHost {
@@ -57,15 +37,11 @@ export interface ThreadHost {
 const BUDGET_MS = 1;
 /** The most tasks sent ahead to one thread (tiny tasks): bounds the batch a crash or an abort has to sort out. */
 const MAX_DEPTH = 512;
-
-/** Settles `entry` once and removes its abort listener. */
-export function settle(entry: Entry, ok: boolean, value: unknown): void {
-  if (entry.done) return;
-  entry.done = true;
-  if (entry.onAbort !== undefined) entry.signal!.removeEventListener('abort', entry.onAbort);
-  if (ok) entry.resolve(value);
-  else entry.reject(value);
-}
+/**
+ * Tasks at least this long (by the thread's mean) are worth taking back for an idle thread even before the thread
+ * holding them is late: re-sending costs tens of microseconds, the wait behind one such task costs more.
+ */
+const LONG_MS = BUDGET_MS / 2;
 
 export class Thread {
   readonly #host: ThreadHost;
@@ -111,14 +87,34 @@ export class Thread {
     return this.#inflight.length - this.#head;
   }
 
-  /** How many more tasks it should be sent now. */
+  /** It has loaded the task module: a task sent now starts as soon as the ones ahead of it. */
+  get ready(): boolean {
+    return this.#ready && this.#ending === undefined;
+  }
+
+  /** Its tasks are long enough (by its mean) that one waiting behind another is worth moving to an idle thread. */
+  get long(): boolean {
+    return this.#avg !== undefined && this.#avg >= LONG_MS;
+  }
+
+  /**
+   * From when it counts as late: it has work in hand and has not reported for twice its mean task time (at least
+   * 2 ms), so it is on a task far longer than its others and what waits behind that task should run elsewhere.
+   */
+  get lateAt(): number {
+    if (this.load === 0) return Infinity;
+    return this.#heard + 2 * Math.max(BUDGET_MS, this.#avg ?? 0);
+  }
+
+  /**
+   * How many more tasks it should be sent now: about {@link BUDGET_MS} of them by its mean, and at least one beyond
+   * the one it runs (so it never waits for the pool between two long tasks); none while it is late.
+   */
   get capacity(): number {
     if (this.#ending !== undefined) return 0;
-    // Silent for longer than its tasks should take: it is on a long task, so more work sent here would wait behind
-    // it while another thread may be free.
-    if (this.load > 0 && performance.now() - this.#heard > 2 * BUDGET_MS) return 0;
+    if (this.load > 0 && performance.now() >= this.lateAt) return 0;
     const depth =
-      this.#avg === undefined ? 1 : Math.min(MAX_DEPTH, Math.max(1, Math.floor(BUDGET_MS / this.#avg)));
+      this.#avg === undefined ? 1 : Math.min(MAX_DEPTH, Math.max(2, Math.floor(BUDGET_MS / this.#avg)));
     return Math.max(0, depth - this.load);
   }
 
@@ -211,6 +207,38 @@ export class Thread {
     Atomics.notify(this.#shared, Slot.HALT);
   }
 
+  /**
+   * Takes back the tasks sent here that it has not started, so that another thread can run them: they come back in
+   * order, and the thread skips their numbers (reporting them as dropped) when it reaches them. Tasks whose `transfer`
+   * moved buffers here, and aborted ones, stay.
+   */
+  takeBack(): Entry[] {
+    const back: Entry[] = [];
+    if (this.#ending !== undefined || this.waiting === 0) return back;
+    // The protocol of #expire: with HALT set before TAKEN is read, every task after TAKEN is untaken until HALT is
+    // cleared, and the thread reads its control port after the halt, before it starts the next task.
+    Atomics.store(this.#shared, Slot.HALT, 1);
+    try {
+      const numbers: number[] = [];
+      for (let i = this.#head + this.#takenCount(); i < this.#inflight.length; i++) {
+        const entry = this.#inflight[i]!;
+        if (entry.done || (entry.transfer !== undefined && entry.transfer.length > 0)) continue;
+        this.#inflight[i] = takenBack(entry.index);
+        entry.thread = undefined;
+        numbers.push(entry.index);
+        back.push(entry);
+      }
+      if (numbers.length > 0) {
+        this.#control.postMessage({ revoke: numbers });
+        Atomics.add(this.#shared, Slot.CONTROL, 1);
+      }
+    } finally {
+      Atomics.store(this.#shared, Slot.HALT, 0);
+      Atomics.notify(this.#shared, Slot.HALT);
+    }
+    return back;
+  }
+
   /** Ends the thread once it has nothing in hand (idle, close). */
   retire(): void {
     if (this.#ending !== undefined) return;
@@ -222,13 +250,19 @@ export class Thread {
   #onMessage(message: ThreadMessage): void {
     if ('ready' in message) {
       this.#ready = true;
+      // Work may wait on another thread that this one can now take.
+      this.#host.drained(this);
       return;
     }
     const { results, busy } = message;
     this.#heard = performance.now();
-    const n = results.length / 2;
-    const sample = busy / n;
-    this.#avg = this.#avg === undefined ? sample : this.#avg * 0.7 + sample * 0.3;
+    // Dropped tasks (aborted, taken back) never ran and say nothing about how long tasks take.
+    let ran = 0;
+    for (let i = 0; i < results.length; i += 2) if (results[i] !== Code.DROPPED) ran++;
+    if (ran > 0) {
+      const sample = busy / ran;
+      this.#avg = this.#avg === undefined ? sample : this.#avg * 0.7 + sample * 0.3;
+    }
     for (let i = 0; i < results.length; i += 2) {
       const entry = this.#inflight[this.#head]!;
       this.#inflight[this.#head++] = undefined as never;

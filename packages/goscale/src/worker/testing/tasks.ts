@@ -4,6 +4,7 @@
  * @internal
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { threadId } from 'node:worker_threads';
 import { move } from '../move.js';
 import { waitAsync } from './gate.js';
 
@@ -20,6 +21,12 @@ function arrive(gate: SharedArrayBuffer): Int32Array {
   Atomics.add(s, 0, 1);
   Atomics.notify(s, 0);
   return s;
+}
+
+/** Burns about `ms` of CPU (none by default), then returns the id of the thread it ran on. */
+export function whoami(ms = 0): number {
+  burn(ms);
+  return threadId;
 }
 
 /** Blocks its thread until the gate opens, then returns `value`. */
@@ -125,7 +132,10 @@ export function burn(ms: number): number {
   return x;
 }
 
-/** Counts its run in `counts[id]`, then returns at once, holds its thread until the gate opens, or spins forever. */
+/**
+ * Counts its run in `counts[id]`, then returns at once, burns 3 ms (so the pool sends it ahead and takes it back),
+ * holds its thread until the gate opens, or spins forever.
+ */
 export function mark(
   {
     counts,
@@ -139,5 +149,6 @@ export function mark(
   if (kind === 'hold') return hold({ gate, value: id });
   if (kind === 'park') return park({ gate }, context).then(() => id);
   if (kind === 'spin') spin({ gate });
+  if (kind === 'burn') burn(3);
   return id;
 }
