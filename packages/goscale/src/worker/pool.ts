@@ -1,40 +1,13 @@
 /**
  * @module WorkerPool: run a module's function on a fixed set of worker threads, with `{ signal }` that stops the work.
  */
-import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
-import { abortedRejection, checkSignal, reasonOf, type SignalOptions } from '../internal/abort.js';
-import { checkInteger, describe } from '../internal/args.js';
-import { List } from '../internal/list.js';
 import { performance } from 'node:perf_hooks';
+import type { ResourceLimits } from 'node:worker_threads';
+import { abortedRejection, reasonOf } from '../internal/abort.js';
+import { List } from '../internal/list.js';
 import { settle, type Entry } from './internal/task.js';
 import { Thread, type ThreadHost } from './internal/thread.js';
-
-/** Options of {@link WorkerPool}. */
-export interface WorkerPoolOptions {
-  /** How many threads: an integer from 1 up. Default `os.availableParallelism()`. */
-  threads?: number | undefined;
-  /** How many tasks may wait for a thread; `run()` beyond it rejects at once. Default `Infinity`. */
-  maxQueue?: number | undefined;
-  /** A thread with nothing to do for this long ends (and is started again when work comes). Default `Infinity`. */
-  idleMs?: number | undefined;
-  /** Heap limits for each thread (`worker_threads` `resourceLimits`): a thread over them crashes and is replaced. */
-  resourceLimits?: ResourceLimits | undefined;
-  /**
-   * How long a running task that was aborted may take to stop by itself before its thread is ended and replaced.
-   * Default 100 ms; `Infinity` never ends a thread for an abort.
-   */
-  abortGraceMs?: number | undefined;
-}
-
-/** Options of {@link WorkerPool.run}. */
-export interface RunOptions extends SignalOptions {
-  /** Objects to transfer to the thread with `arg` instead of copying them (they are detached here). */
-  transfer?: readonly TransferListItem[] | undefined;
-  /** The export of the task module to call. Default `'default'`. */
-  name?: string | undefined;
-}
+import { checkRunOptions, readPoolOptions, type RunOptions, type WorkerPoolOptions } from './options.js';
 
 /**
  * A pool of worker threads that runs the function a module exports, like piscina: `run(arg)` calls the module's
@@ -99,26 +72,11 @@ export class WorkerPool implements AsyncDisposable {
    * @param options - See {@link WorkerPoolOptions}; a bad value throws a TypeError or RangeError quoting it.
    */
   constructor(moduleUrl: string | URL, options: WorkerPoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`WorkerPool: expected \`options\` to be an object, got ${describe(options)}`);
-    }
-    this.#moduleUrl = toUrl(moduleUrl);
-    const {
-      threads = os.availableParallelism(),
-      maxQueue = Infinity,
-      idleMs = Infinity,
-      abortGraceMs = 100,
-      resourceLimits,
-    } = options;
-    checkInteger('WorkerPool', 'threads', threads, 1);
-    checkInteger('WorkerPool', 'maxQueue', maxQueue, 0, true);
-    checkInteger('WorkerPool', 'idleMs', idleMs, 0, true);
-    checkInteger('WorkerPool', 'abortGraceMs', abortGraceMs, 0, true);
-    if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
-      throw new TypeError(
-        `WorkerPool: expected \`resourceLimits\` to be an object, got ${describe(resourceLimits)}`,
-      );
-    }
+    const { url, threads, maxQueue, idleMs, abortGraceMs, resourceLimits } = readPoolOptions(
+      moduleUrl,
+      options,
+    );
+    this.#moduleUrl = url;
     this.#threads = threads;
     this.#maxQueue = maxQueue;
     this.#resourceLimits = resourceLimits;
@@ -164,20 +122,7 @@ export class WorkerPool implements AsyncDisposable {
    */
   run<R = unknown>(arg?: unknown, options: RunOptions = {}): Promise<R> {
     try {
-      if (typeof options !== 'object' || options === null) {
-        throw new TypeError(`WorkerPool.run: expected \`options\` to be an object, got ${describe(options)}`);
-      }
-      checkSignal('WorkerPool.run', options.signal);
-      if (options.name !== undefined && typeof options.name !== 'string') {
-        throw new TypeError(
-          `WorkerPool.run: expected \`name\` to be a string, got ${describe(options.name)}`,
-        );
-      }
-      if (options.transfer !== undefined && !Array.isArray(options.transfer)) {
-        throw new TypeError(
-          `WorkerPool.run: expected \`transfer\` to be an array, got ${describe(options.transfer)}`,
-        );
-      }
+      checkRunOptions(options);
       if (this.#closing) throw new TypeError('WorkerPool.run: the pool is closed');
     } catch (error) {
       return Promise.reject(error);
@@ -361,18 +306,4 @@ export class WorkerPool implements AsyncDisposable {
     this.#live.length = 0;
     void Promise.all(exits).then(finish);
   }
-}
-
-function toUrl(moduleUrl: string | URL): string {
-  if (moduleUrl instanceof URL) return moduleUrl.href;
-  if (typeof moduleUrl !== 'string' || moduleUrl === '') {
-    throw new TypeError(
-      `WorkerPool: expected \`moduleUrl\` to be a URL or a path, got ${describe(moduleUrl)}`,
-    );
-  }
-  if (/^(file|data):/.test(moduleUrl)) return moduleUrl;
-  if (moduleUrl.startsWith('/') || /^[A-Za-z]:[\\/]/.test(moduleUrl)) return pathToFileURL(moduleUrl).href;
-  throw new TypeError(
-    `WorkerPool: expected \`moduleUrl\` to be a file: URL or an absolute path, got ${describe(moduleUrl)}`,
-  );
 }

@@ -1,6 +1,6 @@
 /**
- * @module One pool thread as the pool sees it: the tasks sent to it in order, how many more it may take, and how it
- * ends (aborted task that would not stop, crash, idle, close).
+ * @module One pool thread as the pool sees it: the tasks sent to it in order, how many more it may take, taking back
+ * those it has not started, and how it ends (aborted task that would not stop, crash, idle, close).
  * @internal
  */
 import {
@@ -10,12 +10,13 @@ import {
   type TransferListItem,
   type Worker,
 } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
 import { reasonOf } from '../../internal/abort.js';
 import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
 import { deserializeError, type SerializedError } from './errors.js';
 import { Code, SLOTS, Slot, type ThreadMessage } from './protocol.js';
 import { spawn } from './spawn.js';
+import { Inflight } from './inflight.js';
+import { Pace } from './pace.js';
 import { settle, takenBack, type Entry } from './task.js';
 
 /** What a thread tells its pool. */
@@ -33,30 +34,15 @@ export interface ThreadHost {
   exited(thread: Thread, untaken: Entry[], crashed: boolean, failure: unknown): void;
 }
 
-/** Tasks a thread may have in hand cover about this much of its time, so no thread hoards work others could do. */
-const BUDGET_MS = 1;
-/** The most tasks sent ahead to one thread (tiny tasks): bounds the batch a crash or an abort has to sort out. */
-const MAX_DEPTH = 512;
-/**
- * Tasks at least this long (by the thread's mean) are worth taking back for an idle thread even before the thread
- * holding them is late: re-sending costs tens of microseconds, the wait behind one such task costs more.
- */
-const LONG_MS = BUDGET_MS / 2;
-
 export class Thread {
   readonly #host: ThreadHost;
   readonly #worker: Worker;
   readonly #shared: Int32Array;
   readonly #control: MessagePort;
-  /** Entries sent and not reported, from `#head`, with consecutive numbers. */
-  #inflight: Entry[] = [];
-  #head = 0;
-  #sent = 0;
-  /** Mean milliseconds per task, smoothed over the batches reported. */
-  #avg: number | undefined;
+  /** Entries sent and not reported. */
+  readonly #inflight = new Inflight();
+  readonly #pace = new Pace();
   #ready = false;
-  /** When it last reported, or was sent work with nothing in hand. */
-  #heard = 0;
   #refed = true;
   #idle: LongTimer | undefined;
   /** Why the pool ended it, if it did: the tasks whose results were lost are told so. */
@@ -84,7 +70,7 @@ export class Thread {
 
   /** Tasks sent and not reported. */
   get load(): number {
-    return this.#inflight.length - this.#head;
+    return this.#inflight.length;
   }
 
   /** It has loaded the task module: a task sent now starts as soon as the ones ahead of it. */
@@ -92,58 +78,45 @@ export class Thread {
     return this.#ready && this.#ending === undefined;
   }
 
-  /** Its tasks are long enough (by its mean) that one waiting behind another is worth moving to an idle thread. */
+  /** Its tasks are long enough that one waiting behind another is worth moving to an idle thread. */
   get long(): boolean {
-    return this.#avg !== undefined && this.#avg >= LONG_MS;
+    return this.#pace.long;
   }
 
-  /**
-   * From when it counts as late: it has work in hand and has not reported for twice its mean task time (at least
-   * 2 ms), so it is on a task far longer than its others and what waits behind that task should run elsewhere.
-   */
+  /** From when it counts as late (see {@link Pace.lateAt}); never while it has nothing in hand. */
   get lateAt(): number {
-    if (this.load === 0) return Infinity;
-    return this.#heard + 2 * Math.max(BUDGET_MS, this.#avg ?? 0);
+    return this.load === 0 ? Infinity : this.#pace.lateAt;
   }
 
-  /**
-   * How many more tasks it should be sent now: about {@link BUDGET_MS} of them by its mean, and at least one beyond
-   * the one it runs (so it never waits for the pool between two long tasks); none while it is late.
-   */
+  /** How many more tasks it should be sent now: up to its {@link Pace.depth}, none while it is late. */
   get capacity(): number {
     if (this.#ending !== undefined) return 0;
-    if (this.load > 0 && performance.now() >= this.lateAt) return 0;
-    const depth =
-      this.#avg === undefined ? 1 : Math.min(MAX_DEPTH, Math.max(2, Math.floor(BUDGET_MS / this.#avg)));
-    return Math.max(0, depth - this.load);
+    if (this.load > 0 && this.#pace.late()) return 0;
+    return Math.max(0, this.#pace.depth - this.load);
   }
 
   /** How many of its unreported tasks it has taken (started, or finished with the result on its way). */
   #takenCount(): number {
-    const load = this.load;
-    if (load === 0) return 0;
-    const first = this.#inflight[this.#head]!.index;
-    return Math.min(load, Math.max(0, ((Atomics.load(this.#shared, Slot.TAKEN) - first) | 0) + 1));
+    return this.#inflight.taken(Atomics.load(this.#shared, Slot.TAKEN));
   }
 
   /** Whether it is running a task whose `run()` has not settled (an aborted one it is being ended for is not). */
   get busy(): boolean {
-    const end = this.#head + this.#takenCount();
-    for (let i = this.#head; i < end; i++) if (!this.#inflight[i]!.done) return true;
+    const taken = this.#takenCount();
+    for (let i = 0; i < taken; i++) if (!this.#inflight.at(i).done) return true;
     return false;
   }
 
   /** Tasks sent to it, not taken yet and not aborted. */
   get waiting(): number {
     let n = 0;
-    for (let i = this.#head + this.#takenCount(); i < this.#inflight.length; i++)
-      if (!this.#inflight[i]!.done) n++;
+    for (let i = this.#takenCount(); i < this.#inflight.length; i++) if (!this.#inflight.at(i).done) n++;
     return n;
   }
 
   /** Sends `entries` in one message; one that cannot be cloned fails alone with its DataCloneError. */
   send(entries: Entry[]): void {
-    if (this.load === 0) this.#heard = performance.now();
+    if (this.load === 0) this.#pace.started();
     const tasks: unknown[] = [];
     let transfer: TransferListItem[] | undefined;
     for (const e of entries) {
@@ -168,7 +141,6 @@ export class Thread {
 
   #track(entry: Entry): void {
     entry.thread = this;
-    entry.index = this.#sent = (this.#sent + 1) | 0;
     this.#inflight.push(entry);
   }
 
@@ -220,10 +192,10 @@ export class Thread {
     Atomics.store(this.#shared, Slot.HALT, 1);
     try {
       const numbers: number[] = [];
-      for (let i = this.#head + this.#takenCount(); i < this.#inflight.length; i++) {
-        const entry = this.#inflight[i]!;
+      for (let i = this.#takenCount(); i < this.#inflight.length; i++) {
+        const entry = this.#inflight.at(i);
         if (entry.done || (entry.transfer !== undefined && entry.transfer.length > 0)) continue;
-        this.#inflight[i] = takenBack(entry.index);
+        this.#inflight.replace(i, takenBack(entry.index));
         entry.thread = undefined;
         numbers.push(entry.index);
         back.push(entry);
@@ -255,17 +227,12 @@ export class Thread {
       return;
     }
     const { results, busy } = message;
-    this.#heard = performance.now();
     // Dropped tasks (aborted, taken back) never ran and say nothing about how long tasks take.
     let ran = 0;
     for (let i = 0; i < results.length; i += 2) if (results[i] !== Code.DROPPED) ran++;
-    if (ran > 0) {
-      const sample = busy / ran;
-      this.#avg = this.#avg === undefined ? sample : this.#avg * 0.7 + sample * 0.3;
-    }
+    this.#pace.reported(busy, ran);
     for (let i = 0; i < results.length; i += 2) {
-      const entry = this.#inflight[this.#head]!;
-      this.#inflight[this.#head++] = undefined as never;
+      const entry = this.#inflight.shift();
       entry.thread = undefined;
       entry.grace?.clear();
       const code = results[i] as number;
@@ -275,14 +242,7 @@ export class Thread {
       else if (code === Code.THROWN) settle(entry, false, value);
       else settle(entry, false, new Error('worker: task dropped without an abort'));
     }
-    if (this.#head === this.#inflight.length) {
-      this.#inflight = [];
-      this.#head = 0;
-      this.#setIdle();
-    } else if (this.#head > 1024 && this.#head * 2 > this.#inflight.length) {
-      this.#inflight = this.#inflight.slice(this.#head);
-      this.#head = 0;
-    }
+    if (this.#inflight.length === 0) this.#setIdle();
     this.#host.drained(this);
   }
 
@@ -299,19 +259,18 @@ export class Thread {
         : (this.#error ?? new Error(`worker: the thread exited with code ${code} while it had this task`));
     const failure = this.#ready ? undefined : (this.#error ?? lost);
     const untaken: Entry[] = [];
-    for (let i = this.#head; i < this.#inflight.length; i++) {
-      const entry = this.#inflight[i]!;
+    const all = this.#inflight.drain();
+    for (let i = 0; i < all.length; i++) {
+      const entry = all[i]!;
       entry.thread = undefined;
       entry.grace?.clear();
       if (entry.done) continue;
       // A task that went with the thread is rejected, never run twice; one it had not taken runs elsewhere, unless
       // its transferred buffers went with the thread.
-      if (i - this.#head < taken || failure !== undefined) settle(entry, false, failure ?? lost);
+      if (i < taken || failure !== undefined) settle(entry, false, failure ?? lost);
       else if (entry.transfer !== undefined && entry.transfer.length > 0) settle(entry, false, lost);
       else untaken.push(entry);
     }
-    this.#inflight = [];
-    this.#head = 0;
     this.#control.close();
     this.#host.exited(this, untaken, crashed, failure);
   }
