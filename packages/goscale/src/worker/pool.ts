@@ -212,7 +212,9 @@ export class WorkerPool implements AsyncDisposable {
 
   #dispatch(): void {
     this.#scheduled = false;
-    if (this.#live.length > 1) this.#takeBack();
+    // Tasks can move to another live thread, or to one the pool may still start.
+    const spare = this.#live.length > 1 || this.#live.length < this.#threads;
+    if (spare) this.#takeBack();
     const waiting = () => this.#retry.length + this.#queue.length;
     while (this.#live.length < this.#threads && waiting() > 0) this.#spawn();
     // Idle threads first: a thread with work in hand may be on a long task.
@@ -230,7 +232,7 @@ export class WorkerPool implements AsyncDisposable {
       }
       thread.send(batch);
     }
-    if (this.#live.length > 1) this.#watchLate();
+    if (spare) this.#watchLate();
     this.#checkClosed();
   }
 
@@ -251,11 +253,14 @@ export class WorkerPool implements AsyncDisposable {
     }
   }
 
-  /** With a thread idle, something must wake the pool when tasks wait on another that turns late. */
+  /**
+   * With a thread idle (or one yet to start), nothing else would wake the pool when tasks wait on a thread that turns
+   * late: a timer does.
+   */
   #watchLate(): void {
-    if (!this.#live.some((t) => t.ready && t.load === 0)) return;
+    if (this.#live.length === this.#threads && !this.#live.some((t) => t.ready && t.load === 0)) return;
     let at = Infinity;
-    for (const thread of this.#live) if (thread.lateAt < at && thread.waiting > 0) at = thread.lateAt;
+    for (const thread of this.#live) if (thread.lateAt < at && thread.movable) at = thread.lateAt;
     if (at === Infinity || (this.#lateTimer !== undefined && this.#lateAt <= at)) return;
     clearTimeout(this.#lateTimer);
     this.#lateAt = at;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerPool } from './index.js';
 import { sharedGate } from './testing/gate.js';
 
@@ -15,6 +16,24 @@ async function warm(pool: WorkerPool, n: number, ms: number, extra = 1): Promise
     new Set(await Promise.all(Array.from({ length: n }, () => pool.run<number>(ms, { name: 'whoami' }))));
   while ((await burst()).size < pool.threads);
   for (let i = 0; i < extra; i++) await burst();
+}
+
+/** Counts `setTimeout` calls from now until the returned function is first called, which also stops counting. */
+function countTimeouts(): () => number {
+  const original = globalThis.setTimeout;
+  let n = 0;
+  let stopped: number | undefined;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    n++;
+    return original(...args);
+  }) as typeof setTimeout;
+  return () => {
+    if (stopped === undefined) {
+      globalThis.setTimeout = original;
+      stopped = n;
+    }
+    return stopped;
+  };
 }
 
 /** `promise`, or a rejection once `signal` aborts (a test's signal aborts when it times out). */
@@ -56,6 +75,25 @@ describe('WorkerPool: no task waits behind another while a thread could run it',
         second.open();
       }
       assert.deepEqual(await Promise.all(runs), [1, 2]);
+    },
+  );
+
+  it(
+    'sends the result of a short task before the thread starts a long one it holds',
+    { timeout },
+    async (t) => {
+      await using pool = new WorkerPool(tasks, { threads: 1 });
+      await warm(pool, 6, 3);
+      const gate = sharedGate();
+      // One message with both: the thread runs the short task, then blocks in the long one.
+      const short = pool.run<number>(0, { name: 'whoami', signal: t.signal });
+      const long = pool.run({ gate: gate.buffer, value: 'long' }, { name: 'hold' });
+      try {
+        assert.equal(typeof (await short), 'number');
+      } finally {
+        gate.open();
+      }
+      assert.equal(await long, 'long');
     },
   );
 
@@ -104,6 +142,10 @@ describe('WorkerPool: no task waits behind another while a thread could run it',
         // Finishing while the gate is still shut means they ran on the other thread.
         assert.equal(new Set(await untilAborted(Promise.all(ids), t.signal)).size, 1);
         assert.equal(pool.running, 1);
+        // What stays on the blocked thread cannot move: the pool does not keep waking up to try.
+        const timers = countTimeouts();
+        await sleep(30);
+        assert.ok(timers() <= 2, `the pool set ${timers()} timers in 30 ms`);
       } finally {
         gate.open();
       }

@@ -104,6 +104,11 @@ async function drain(): Promise<void> {
     const arg = queue[head + 1];
     queue[head] = queue[head + 1] = undefined;
     head += 2;
+    // Async tasks let new batches arrive before the queue empties: drop the spent front now and then.
+    if (head > 2048 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
     const index = (taken + 1) | 0;
     // Publish the number before reading HALT (both sequentially consistent): either the pool sees that this task was
     // taken, or this thread sees the halt and waits without starting it. See Thread.#expire and Thread.takeBack.
@@ -123,6 +128,8 @@ async function drain(): Promise<void> {
       push(Code.DROPPED, undefined, undefined);
       continue;
     }
+    // The last task this thread holds may be a long one: results already done go out before it, not after.
+    if (pending.length !== 0 && head >= queue.length) flush();
     const start = performance.now();
     if (pending.length === 0) firstAt = start;
     let code: number = Code.OK;

@@ -55,11 +55,11 @@ describe('worker Pace: how much a thread holds, and when it is late', () => {
     assert.equal(tiny.pace.late(), true);
   });
 
-  it('counts silence from when work was sent to a thread with nothing in hand', () => {
+  it('counts silence from when the thread was last heard of (work sent with nothing in hand, a task taken)', () => {
     const { pace, advance } = clocked();
     pace.reported(8, 1);
     advance(100);
-    pace.started();
+    pace.heard();
     assert.equal(pace.late(), false);
     advance(16);
     assert.equal(pace.late(), true);

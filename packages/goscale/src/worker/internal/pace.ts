@@ -33,8 +33,8 @@ export class Pace {
     return this.#avg;
   }
 
-  /** Work was sent to the thread with nothing in hand: its silence counts from now. */
-  started(): void {
+  /** The thread was seen to move on to another task, or was sent work with nothing in hand: silence counts from now. */
+  heard(): void {
     this.#heard = this.#now();
   }
 

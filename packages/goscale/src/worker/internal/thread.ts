@@ -42,6 +42,10 @@ export class Thread {
   /** Entries sent and not reported. */
   readonly #inflight = new Inflight();
   readonly #pace = new Pace();
+  /** The last value of `Slot.TAKEN` the pool saw: a thread that moves on is not late, whatever its reports. */
+  #seen = 0;
+  /** The number `#expire` found taken when it decided to end the thread: under its halt nothing later started. */
+  #haltedAt: number | undefined;
   #ready = false;
   #refed = true;
   #idle: LongTimer | undefined;
@@ -83,16 +87,33 @@ export class Thread {
     return this.#pace.long;
   }
 
-  /** From when it counts as late (see {@link Pace.lateAt}); never while it has nothing in hand. */
+  /**
+   * From when it counts as late (see {@link Pace.lateAt}), counting the silence from the last time it was seen to
+   * take a task (so a thread still working through a batch is not late because the main thread was slow to read its
+   * reports); never while it has nothing in hand.
+   */
   get lateAt(): number {
-    return this.load === 0 ? Infinity : this.#pace.lateAt;
+    if (this.load === 0) return Infinity;
+    this.#observe();
+    return this.#pace.lateAt;
   }
 
   /** How many more tasks it should be sent now: up to its {@link Pace.depth}, none while it is late. */
   get capacity(): number {
     if (this.#ending !== undefined) return 0;
-    if (this.load > 0 && this.#pace.late()) return 0;
+    if (this.load > 0) {
+      this.#observe();
+      if (this.#pace.late()) return 0;
+    }
     return Math.max(0, this.#pace.depth - this.load);
+  }
+
+  #observe(): void {
+    const taken = Atomics.load(this.#shared, Slot.TAKEN);
+    if (taken !== this.#seen) {
+      this.#seen = taken;
+      this.#pace.heard();
+    }
   }
 
   /** How many of its unreported tasks it has taken (started, or finished with the result on its way). */
@@ -114,9 +135,16 @@ export class Thread {
     return n;
   }
 
+  /** Whether it holds a task that {@link takeBack} would move: not taken, not aborted, no buffers transferred here. */
+  get movable(): boolean {
+    for (let i = this.#takenCount(); i < this.#inflight.length; i++)
+      if (canMove(this.#inflight.at(i))) return true;
+    return false;
+  }
+
   /** Sends `entries` in one message; one that cannot be cloned fails alone with its DataCloneError. */
   send(entries: Entry[]): void {
-    if (this.load === 0) this.#pace.started();
+    if (this.load === 0) this.#pace.heard();
     const tasks: unknown[] = [];
     let transfer: TransferListItem[] | undefined;
     for (const e of entries) {
@@ -171,6 +199,7 @@ export class Thread {
     Atomics.store(this.#shared, Slot.HALT, 1);
     if (Atomics.load(this.#shared, Slot.TAKEN) === entry.index) {
       this.#ending = 'abort';
+      this.#haltedAt = entry.index;
       this.#host.leaving(this, true);
       void this.#worker.terminate();
       return;
@@ -186,7 +215,7 @@ export class Thread {
    */
   takeBack(): Entry[] {
     const back: Entry[] = [];
-    if (this.#ending !== undefined || this.waiting === 0) return back;
+    if (this.#ending !== undefined || !this.movable) return back;
     // The protocol of #expire: with HALT set before TAKEN is read, every task after TAKEN is untaken until HALT is
     // cleared, and the thread reads its control port after the halt, before it starts the next task.
     Atomics.store(this.#shared, Slot.HALT, 1);
@@ -194,7 +223,7 @@ export class Thread {
       const numbers: number[] = [];
       for (let i = this.#takenCount(); i < this.#inflight.length; i++) {
         const entry = this.#inflight.at(i);
-        if (entry.done || (entry.transfer !== undefined && entry.transfer.length > 0)) continue;
+        if (!canMove(entry)) continue;
         this.#inflight.replace(i, takenBack(entry.index));
         entry.thread = undefined;
         numbers.push(entry.index);
@@ -250,7 +279,9 @@ export class Thread {
     this.#idle?.clear();
     const crashed = this.#ending === undefined;
     this.#ending ??= 'retire';
-    const taken = this.#takenCount();
+    // Ended for an abort, the thread may have taken one more number before it saw the halt, but it started nothing.
+    const taken =
+      this.#haltedAt !== undefined && !crashed ? this.#inflight.taken(this.#haltedAt) : this.#takenCount();
     const lost =
       this.#ending === 'abort' && !crashed
         ? new Error(
@@ -301,4 +332,9 @@ export class Thread {
       this.#idle.unref();
     }
   }
+}
+
+/** A task another thread can run instead: not settled, and no buffers of it were transferred to this one. */
+function canMove(entry: Entry): boolean {
+  return !entry.done && (entry.transfer === undefined || entry.transfer.length === 0);
 }
