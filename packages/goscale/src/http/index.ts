@@ -4,6 +4,12 @@
  */
 export * from './shutdown/request-signal.js';
 export * from './sse/broker.js';
-export type { BrokerBus, BusEntry, BusMessage, BusSubscription } from './sse/bus.js';
+export {
+  BusGapError,
+  type BrokerBus,
+  type BusEntry,
+  type BusMessage,
+  type BusSubscription,
+} from './sse/bus.js';
 export { MemoryBus, type MemoryBusOptions } from './sse/memory-bus.js';
 export * from './shutdown/shutdown.js';

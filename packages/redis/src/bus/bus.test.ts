@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Broker, type BusEntry } from 'goscale/http';
+import { Broker, BusGapError, type BusEntry } from 'goscale/http';
 import { createClient } from 'redis';
 import { redisBus, RedisBusGapError, RedisOfflineError, type RedisBus } from '../index.js';
 import type { RedisClient } from '../internal/client.js';
@@ -172,6 +172,43 @@ describe('redisBus', { skip: needsRedis }, () => {
       (await bus.readAfter(ids[5]!))?.map((e) => e.id),
       ids.slice(6),
     );
+    await bus.close();
+    replica.client.destroy();
+    await redis.client.del(bus.key);
+  });
+
+  it('sends goscale-reset through a Broker to its connected clients when its replica missed trimmed entries', async () => {
+    const replica = await replicaClient('gapreset');
+    const bus = redisBus(replica.client, { stream: 'gapreset', maxLen: 100 });
+    const other = redisBus(redis.client, { stream: 'gapreset', maxLen: 100 });
+    const errors: unknown[] = [];
+    const broker = new Broker({ bus, heartbeatMs: Infinity, onBusError: (e) => errors.push(e) });
+    await broker.ready;
+    const http = await serve(broker);
+    const client = new Watcher(() => http.port, 't');
+    await client.until(() => client.opens === 1, 'the connection');
+    await until(async () => (await connections('gapreset')).reading, 'the reader blocked in XREAD');
+    const first = await other.append(msg(0));
+    await client.until(() => client.events.length === 1, 'the first event');
+    await replica.cut();
+    let last = '';
+    for (let i = 1; i <= 500; i++) last = await other.append(msg(i));
+    await replica.heal();
+    await client.until(() => client.events.at(-1)?.id === last, 'the newest event');
+    const resets = client.events.filter((e) => e.type === 'goscale-reset');
+    assert.deepEqual(resets, [
+      { type: 'goscale-reset', id: first, data: JSON.stringify({ lastEventId: first }) },
+    ]);
+    const at = client.events.findIndex((e) => e.type === 'goscale-reset');
+    assert.equal(at, 1, 'right after the last event before the gap');
+    const after = client.events.slice(at + 1);
+    assert.ok(after.length > 0 && after.length < 500, `${after.length} events after the gap`);
+    for (let i = 1; i < after.length; i++) assert.ok(bus.compareIds(after[i - 1]!.id, after[i]!.id) < 0);
+    assert.ok(errors.some((e) => e instanceof RedisBusGapError && e instanceof BusGapError));
+    assert.equal(client.opens, 1, 'the client stayed connected');
+    client.close();
+    broker.close();
+    await http.close();
     await bus.close();
     replica.client.destroy();
     await redis.client.del(bus.key);

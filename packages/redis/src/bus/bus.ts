@@ -48,7 +48,8 @@ export interface RedisBus extends BrokerBus {
  *   they missed of their topics, none twice (the Broker registers them live first, then reads the range, de-duplicates).
  * - A replica pauses (SIGSTOP, a long GC) or loses Redis: its clients stay connected; on waking, or once Redis
  *   answers again, its loop reads on from its last id, so what was appended meanwhile reaches them in order. Past
- *   `maxLen` entries the oldest are trimmed before it reads them: a {@link RedisBusGapError} reports that gap.
+ *   `maxLen` entries the oldest are trimmed before it reads them: a {@link RedisBusGapError} reports that gap, and
+ *   the Broker sends each of its clients `goscale-reset` before the entries after it.
  * - Redis restarts without persistence: the stream is gone. Connected clients lose nothing that was appended to
  *   the new stream (its ids, the Redis clock, are later than the old ones); entries appended just before the crash
  *   and not yet read are lost with it; a client reconnecting with an id from the old stream gets `goscale-reset`.

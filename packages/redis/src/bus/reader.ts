@@ -2,7 +2,7 @@
  * @module `StreamReader`: a replica's one `XREAD BLOCK` loop over the bus's stream, on a connection of its own.
  * @internal
  */
-import type { BusEntry } from 'goscale/http';
+import { BusGapError, type BusEntry } from 'goscale/http';
 import type { RedisClient } from '../internal/client.js';
 import { compareStreamIds } from './internal/ids.js';
 import { toEntry, xreadEntries } from './internal/reply.js';
@@ -12,11 +12,15 @@ const BLOCK_MS = 5_000;
 /** Pause after a failure before the next XREAD (node-redis queues it until the connection is back). */
 const RETRY_MS = 50;
 
-/** Thrown to `onError` when the reader fell so far behind that entries it had not read were trimmed. */
-export class RedisBusGapError extends Error {
+/**
+ * Reported to `onError` when the reader fell so far behind that entries it had not read were trimmed. A `BusGapError`,
+ * so a Broker on the bus sends its clients the reset notice.
+ */
+export class RedisBusGapError extends BusGapError {
   constructor(key: string, after: string) {
     super(
-      `redisBus: entries of ${key} after ${after} were trimmed before this replica read them (it was paused or cut off longer than maxLen entries take); its clients missed them`,
+      after,
+      `redisBus: entries of ${key} after ${after} were trimmed before this replica read them (it was paused or cut off longer than maxLen entries take); its clients missed them and were sent goscale-reset`,
     );
     this.name = 'RedisBusGapError';
   }

@@ -58,7 +58,9 @@ export type { BrokerCloseOptions, BrokerConnectOptions, BrokerOptions } from './
  * - With a `bus` ({@link BrokerBus}), `publish` appends to the bus and every Broker on it (one per replica) writes each
  *   entry to its own clients of the topic, in the bus's one order, under the id the bus gave it; replay reads the bus,
  *   so a client can reconnect to any replica. Clients stay connected while the bus is down; the bus resumes where it
- *   stopped (see {@link BrokerBus}).
+ *   stopped (see {@link BrokerBus}). Entries the bus lost before this replica read them (a `BusGapError`: it was
+ *   paused or cut off for longer than the bus keeps entries) are announced to every client of this replica with the
+ *   same `goscale-reset` event, in order before the entries after the gap, its data the id the client saw last.
  * - One heartbeat timer for the whole broker, running only while clients are connected.
  * - A client that hangs up is removed at once. After `close()`, `publish` returns 0 and `connect` answers
  *   `503 Service Unavailable` with `Connection: close` (EventSource treats it as final and stops reconnecting).
@@ -101,7 +103,11 @@ export class Broker {
     this.#dropOldest = settings.dropOldest;
     this.#history = new History(settings.historySize);
     if (settings.bus !== undefined) {
-      this.#link = new BusLink(settings.bus, { fanOut: this.#fanOutEntry, onError: settings.onBusError });
+      this.#link = new BusLink(settings.bus, {
+        fanOut: this.#fanOutEntry,
+        resetAll: this.#resetAll,
+        onError: settings.onBusError,
+      });
     }
   }
 
@@ -234,6 +240,11 @@ export class Broker {
     this.#index.forEachOf(topic, (c) => {
       if (link.admits(c, id, chunk)) c.enqueue(chunk);
     });
+  };
+
+  readonly #resetAll = (chunk: Buffer): void => {
+    if (this.#closed) return;
+    for (const c of this.#index.all) c.enqueue(chunk);
   };
 
   /**

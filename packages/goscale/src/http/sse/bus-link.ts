@@ -3,7 +3,7 @@
  * the replay of reconnecting clients, de-duplicated against live entries by id.
  * @internal
  */
-import type { BrokerBus, BusEntry, BusSubscription } from './bus.js';
+import { BusGapError, type BrokerBus, type BusEntry, type BusSubscription } from './bus.js';
 import type { ClientConnection } from './client.js';
 import { encodeEvent } from './format.js';
 import { resetChunk } from './replay.js';
@@ -18,6 +18,8 @@ interface Resume {
 export interface LinkHooks {
   /** Writes `chunk` (the entry, encoded) to the broker's clients of `topic`, through {@link BusLink.admits}. */
   fanOut(topic: string, id: string, chunk: Buffer): void;
+  /** Queues `chunk` (the reset notice after a gap) to every client of the broker, behind what they have queued. */
+  resetAll(chunk: Buffer): void;
   onError(error: unknown): void;
 }
 
@@ -46,7 +48,7 @@ export class BusLink {
   constructor(bus: BrokerBus, hooks: LinkHooks) {
     this.#bus = bus;
     this.#hooks = hooks;
-    this.ready = bus.subscribe(this.#onEntry, hooks.onError).then(
+    this.ready = bus.subscribe(this.#onEntry, this.#onError).then(
       (subscription) => {
         if (this.#closed) return subscription.unsubscribe();
         this.#subscription = subscription;
@@ -115,6 +117,18 @@ export class BusLink {
     this.#resuming.clear();
     this.#unplaced.clear();
   }
+
+  /**
+   * A gap means this replica's clients missed entries nobody can replay: each gets the reset notice (in order, before
+   * the entries after the gap), so it reloads instead of living with a silent hole.
+   */
+  readonly #onError = (error: unknown): void => {
+    if (error instanceof BusGapError && !this.#closed) {
+      const position = this.#position ?? error.after;
+      this.#hooks.resetAll(Buffer.from(resetChunk(position, position)));
+    }
+    this.#hooks.onError(error);
+  };
 
   readonly #onEntry = (entry: BusEntry): void => {
     if (this.#closed) return;

@@ -19,6 +19,27 @@ export interface BusEntry extends BusMessage {
   readonly id: string;
 }
 
+/**
+ * What a {@link BrokerBus} subscription tells `onError` when entries were lost to it anyway: retention dropped them
+ * before it read them (a replica paused or cut off for longer than the bus keeps entries). It goes on with the
+ * entries after the gap. A {@link Broker} answers it by sending each of its clients the reset notice
+ * (`SSE_RESET_EVENT`), as for a `Last-Event-ID` it cannot replay, before the entries after the gap, and reports it to
+ * `onBusError`.
+ */
+export class BusGapError extends Error {
+  /** The last id the subscription delivered before the gap. */
+  readonly after: string;
+
+  constructor(
+    after: string,
+    message = `bus: entries after ${after} were lost before this replica read them`,
+  ) {
+    super(message);
+    this.name = 'BusGapError';
+    this.after = after;
+  }
+}
+
 /** What {@link BrokerBus.subscribe} hands back. */
 export interface BusSubscription {
   /**
@@ -44,7 +65,9 @@ export interface BusSubscription {
  * - Delivery: a subscription delivers every entry appended after {@link BusSubscription.after}. When the transport
  *   fails (Redis restarts, the network drops), the subscription keeps trying and resumes after the last id it
  *   delivered, never from "now", so nothing appended meanwhile is lost or delivered twice; `onError` hears of each
- *   failure. Callbacks are never called synchronously from `subscribe` or `append`.
+ *   failure. Entries that retention dropped before the subscription read them are the one loss it cannot undo: it
+ *   reports it with a {@link BusGapError} before it delivers what followed. Callbacks are never called synchronously
+ *   from `subscribe` or `append`.
  * - Replay: `readAfter(id)` returns exactly the entries after `id`, in order, up to at least every entry appended
  *   before the call; `undefined` when it cannot tell what followed `id` (never an id of this bus, malformed, or
  *   trimmed away: older than the oldest entry kept). The start position returned by an empty bus's subscription

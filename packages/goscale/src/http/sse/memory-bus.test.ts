@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { testBrokerBus } from './bus-conformance.js';
-import { Broker } from './broker.js';
+import { Broker, SSE_RESET_EVENT } from './broker.js';
+import { BusGapError, type BrokerBus, type BusEntry } from './bus.js';
 import { MemoryBus } from './memory-bus.js';
+import { FakeResponse } from './testing/fake-response.js';
 
 testBrokerBus('MemoryBus', {
   trimAfter: 50,
@@ -71,5 +74,48 @@ describe('Broker with a bus', () => {
     early.close();
     await early.ready;
     assert.equal(unsubscribed, 2);
+  });
+
+  it('tells every client of the replica about a gap in the bus, in order, before the entries after it', async () => {
+    const bus: BrokerBus = new MemoryBus();
+    // A subscription that, like a replica cut off past the bus's retention, loses entries and says so.
+    let deliver: ((entry: BusEntry) => void) | undefined;
+    let fail: ((error: unknown) => void) | undefined;
+    const subscribe = bus.subscribe.bind(bus);
+    bus.subscribe = async (onEntry, onError) => {
+      deliver = onEntry;
+      fail = onError;
+      return subscribe(() => {});
+    };
+    const errors: unknown[] = [];
+    const broker = new Broker({ bus, heartbeatMs: Infinity, onBusError: (e) => errors.push(e) });
+    await broker.ready;
+    const request = { headers: {}, url: '/', httpVersionMajor: 1, socket: { destroyed: false } };
+    const news = new FakeResponse();
+    const sports = new FakeResponse();
+    broker.connect(request as unknown as IncomingMessage, news as unknown as ServerResponse, {
+      topics: ['news'],
+    });
+    broker.connect(request as unknown as IncomingMessage, sports as unknown as ServerResponse, {
+      topics: ['sports'],
+    });
+    deliver!({ id: '5-0', topic: 'news', data: 'before' });
+    const gap = new BusGapError('5-0');
+    fail!(gap);
+    deliver!({ id: '9-0', topic: 'news', data: 'after' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const reset = `event: ${SSE_RESET_EVENT}\nid: 5-0\ndata: {"lastEventId":"5-0"}\n\n`;
+    assert.ok(
+      news.text.endsWith(`id: 5-0\ndata: before\n\n${reset}id: 9-0\ndata: after\n\n`),
+      JSON.stringify(news.text),
+    );
+    assert.ok(sports.text.endsWith(reset), JSON.stringify(sports.text));
+    assert.deepEqual(errors, [gap]);
+    // Any other failure is only reported.
+    fail!(new Error('connection lost'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(news.text.split(SSE_RESET_EVENT).length, 2);
+    assert.equal(errors.length, 2);
+    broker.close();
   });
 });
