@@ -212,12 +212,21 @@ function ratioRows(header: string, ns: Record<string, number>, base: string): st
   return rows;
 }
 
-/** States how the goals compare with the bare-queue floor, from the numbers measured. */
+/** How goscale compares with the peers: reported, not a goal (the goals are against the floor). */
+function peers(vsAsyncMutex: number, vsAsyncSema: number): string {
+  return `Against the peers: goscale is ${fmtRatio(vsAsyncMutex)} as fast as async-mutex and ${fmtRatio(vsAsyncSema)} as fast as async-sema.`;
+}
+
+/**
+ * How goscale and the first goals (issue 2: 10x async-mutex, 2x async-sema) compare with the bare-queue floor. Issue 8
+ * replaced those goals with goals against the floor, since a target below the floor cannot be met by any semaphore
+ * that makes and awaits a promise per waiter.
+ */
 function floorNote(ours: number, floor: number, tenthOfAsyncMutex: number, halfOfAsyncSema: number): string {
   const below = (target: number): string => (target < floor ? 'below' : 'above');
   return (
     `A bare promise queue (no weights, aborts or checks) takes ${fmtNs(floor)} per op, goscale ${fmtRatio(ours / floor)} that. ` +
-    `The goals ask for ${fmtNs(tenthOfAsyncMutex)} (10x async-mutex, ${below(tenthOfAsyncMutex)} the floor) and ${fmtNs(halfOfAsyncSema)} (2x async-sema, ${below(halfOfAsyncSema)} the floor).`
+    `The first goals, replaced by the floor's, asked for ${fmtNs(tenthOfAsyncMutex)} (10x async-mutex, ${below(tenthOfAsyncMutex)} the floor) and ${fmtNs(halfOfAsyncSema)} (2x async-sema, ${below(halfOfAsyncSema)} the floor).`
   );
 }
 
@@ -306,8 +315,7 @@ for (const [w, ops, rounds] of [
     description: `${count(w)} async workers run ${count(ops)} critical sections in all on one lock; each section awaits one promise while holding it. Interleaved rounds, median.`,
     rows: ratioRows('critical section', ns, 'goscale Mutex.withLock'),
     notes: [
-      goal(vsAm >= 10, `goscale is ${fmtRatio(vsAm)} as fast as async-mutex (goal: at least 10x).`),
-      goal(vsSema >= 2, `goscale is ${fmtRatio(vsSema)} as fast as async-sema (goal: at least 2x).`),
+      peers(vsAm, vsSema),
       floorNote(
         g,
         bare,
@@ -359,8 +367,7 @@ for (const w of [16, 1_000]) {
     description: `${count(w)} async workers do ${count(OPS)} acquire / await one promise / release cycles in all. Interleaved rounds, median.`,
     rows: ratioRows('acquire/release', ns, 'goscale Semaphore'),
     notes: [
-      goal(vsAm >= 10, `goscale is ${fmtRatio(vsAm)} as fast as async-mutex (goal: at least 10x).`),
-      goal(vsSema >= 2, `goscale is ${fmtRatio(vsSema)} as fast as async-sema (goal: at least 2x).`),
+      peers(vsAm, vsSema),
       floorNote(
         g,
         ns['floor: bare promise queue']!,
@@ -460,11 +467,7 @@ for (const [kind, n, size] of [
     title: `${kind}${kind === 'Semaphore' ? `(${size})` : ''}: ${count(n)} no-op tasks started at once`,
     description: `${count(n)} tasks start in one go and all queue on one ${kind === 'Semaphore' ? `Semaphore(${size})` : 'lock'}; each awaits one promise inside. CPU time (GC included) per task until all have finished; 3 interleaved rounds, median. async-mutex runs ${count(AM_MANY)} at once: its queue is O(n) per operation, so a million would take it far past this bench's budget (its cost per task only grows with n, so its ratio here is a lower bound).`,
     rows,
-    notes: [
-      goal(vsAm >= 10, `goscale is ${fmtRatio(vsAm)} as fast as async-mutex (goal: at least 10x).`),
-      goal(vsSema >= 2, `goscale is ${fmtRatio(vsSema)} as fast as async-sema (goal: at least 2x).`),
-      floorNote(g, ns['floor: bare promise queue']!, ns[am]! / 10, ns[sema]! / 2),
-    ],
+    notes: [peers(vsAm, vsSema), floorNote(g, ns['floor: bare promise queue']!, ns[am]! / 10, ns[sema]! / 2)],
   });
   lap(`${kind} at once`);
 }
