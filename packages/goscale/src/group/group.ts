@@ -12,20 +12,9 @@ import {
 import { checkInteger, describe } from '../internal/args.js';
 import { AbortableAdmission, Admission, PlainAdmissions } from './internal/admission.js';
 import { List } from '../internal/list.js';
+import type { GroupOptions, GroupTask } from './options.js';
 
-/** Options for {@link Group}. */
-export interface GroupOptions {
-  /** The parent signal: its abort cancels the group (see {@link Group} for what `wait()` then reports). */
-  signal?: AbortSignal | undefined;
-  /**
-   * How many tasks may run at once: a safe integer from 1 up, `Infinity` (the default) for no limit, or an `adaptive()`
-   * limit (read at each admission, fed each task's latency and outcome; claimed until `wait()` settles).
-   */
-  limit?: number | AdaptiveLimit | undefined;
-}
-
-/** A task run by a {@link Group}: it receives `group.signal` and should stop when it aborts. */
-export type GroupTask = (signal: AbortSignal) => Promise<unknown>;
+export type { GroupOptions, GroupTask } from './options.js';
 
 const RESOLVED = Promise.resolve();
 // One shared reason, like Go's context.Canceled: building a DOMException per group would cost more than the abort.
@@ -202,10 +191,10 @@ export class Group {
 
   #start(fn: (signal: AbortSignal) => unknown): void {
     this.#active++;
-    if (this.#adaptive !== undefined) {
-      this.#startTimed(fn, this.#adaptive);
-      return;
-    }
+    const adaptive = this.#adaptive;
+    // An adaptive limit times the task from before the call, and counts the tasks in flight with it.
+    const start = adaptive === undefined ? 0 : adaptive.now();
+    const inFlight = this.#active;
     let result: unknown;
     try {
       result = fn(this.#signal);
@@ -215,35 +204,27 @@ export class Group {
     }
     // Promise.resolve returns a native promise as it is; anything else settles a microtask later, so that a
     // synchronous task never makes #finish re-enter #start (a million of them would overflow the stack).
-    Promise.resolve(result).then(this.#onFulfilled, this.#onRejected);
-  }
-
-  /** #start for an adaptive limit: the task is timed, and its sample taken before #finish admits the next. */
-  #startTimed(fn: (signal: AbortSignal) => unknown, adaptive: AdaptiveLimit): void {
-    const start = adaptive.now();
-    const inFlight = this.#active;
-    const done = (failed: boolean, error: unknown): void => {
-      // A task that settles after the group was cancelled was aborted by the group: not a sample.
-      if (!this.#cancelled) adaptive.record(start, inFlight, failed, error);
-      this.#limit = adaptive.current;
-    };
-    let result: unknown;
-    try {
-      result = fn(this.#signal);
-    } catch (error) {
-      this.#onRejected(error);
+    if (adaptive === undefined) {
+      Promise.resolve(result).then(this.#onFulfilled, this.#onRejected);
       return;
     }
+    // The sample is taken before #finish admits the next task.
     Promise.resolve(result).then(
       () => {
-        done(false, undefined);
+        this.#sample(adaptive, start, inFlight, false, undefined);
         this.#onFulfilled();
       },
       (error: unknown) => {
-        done(true, error);
+        this.#sample(adaptive, start, inFlight, true, error);
         this.#onRejected(error);
       },
     );
+  }
+
+  #sample(adaptive: AdaptiveLimit, start: number, inFlight: number, failed: boolean, error: unknown): void {
+    // A task that settles after the group was cancelled was aborted by the group: not a sample.
+    if (!this.#cancelled) adaptive.record(start, inFlight, failed, error);
+    this.#limit = adaptive.current;
   }
 
   readonly #onFulfilled = (): void => {
@@ -270,21 +251,12 @@ export class Group {
 
   #finish(): void {
     this.#active--;
-    if (!this.#cancelled) {
-      if (this.#adaptive !== undefined) {
-        // An adaptive limit may have grown (admit several) or shrunk (admit none) with this task's sample.
-        while (this.#active < this.#limit && !this.#cancelled) {
-          const node = this.#queue.shift();
-          if (node === undefined) break;
-          this.#admit(node);
-        }
-      } else {
-        const node = this.#queue.shift();
-        if (node !== undefined) {
-          this.#admit(node);
-          return;
-        }
-      }
+    // A fixed limit frees this one slot; an adaptive one may have grown (admit several) or shrunk (admit none) with
+    // this task's sample.
+    while (this.#active < this.#limit && !this.#cancelled) {
+      const node = this.#queue.shift();
+      if (node === undefined) break;
+      this.#admit(node);
     }
     if (this.#active === 0 && this.#waiter !== undefined && !this.#settled) this.#settle();
   }

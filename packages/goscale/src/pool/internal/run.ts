@@ -7,37 +7,12 @@ import type { AdaptiveLimit } from '../../adaptive/adaptive.js';
 import { reasonOf, sharedController } from '../../internal/abort.js';
 import { isThenable, type Mapper, type PoolInput } from './args.js';
 import { noop } from '../../internal/noop.js';
+import { Slot } from './slot.js';
 
 export type { Mapper, PoolInput };
-export { checkConcurrency, checkOptions, checkPoolArgs } from './args.js';
 
-/**
- * One completion slot. Slots are reused, so a running async mapper costs one `then` and no closure of its own: the
- * bound handlers are made once per slot, and there are never more slots than mappers that ran at the same time.
- */
-class Slot<T, R> {
-  index = 0;
-  /** Admission time and load, for an adaptive limit's sample. */
-  start = 0;
-  inFlight = 0;
-  constructor(readonly run: PoolRun<T, R>) {}
-  readonly ok = (value: R): void => {
-    const { run, index } = this;
-    run.release(this);
-    if (run.ended) return;
-    if (run.adaptive !== undefined) run.sample(this, false, undefined);
-    run.settle(index, value);
-    run.pump();
-  };
-  readonly fail = (error: unknown): void => {
-    const { run, index } = this;
-    run.release(this);
-    if (run.ended) return;
-    if (run.adaptive !== undefined) run.sample(this, true, error);
-    run.fault(index, error);
-    run.pump();
-  };
-}
+const DONE: unique symbol = Symbol('done');
+export { checkConcurrency, checkOptions, checkPoolArgs } from './args.js';
 
 /**
  * A run of `mapper` over `input`. Subclasses decide what a result, a failure, the end and a stop mean.
@@ -146,27 +121,8 @@ export abstract class PoolRun<T, R> {
     const signal = this.controller.signal;
     while (!this.ended) {
       const index = this.started;
-      let item: T;
-      if (array !== undefined) {
-        if (index >= array.length) {
-          this._exhausted = true;
-          break;
-        }
-        item = array[index]!;
-      } else {
-        let step: IteratorResult<T>;
-        try {
-          step = iter!.next();
-        } catch (error) {
-          this.#sourceFailed(error);
-          break;
-        }
-        if (step.done === true) {
-          this._exhausted = true;
-          break;
-        }
-        item = step.value;
-      }
+      const item = this.#nextSync(array, iter);
+      if (item === DONE) break;
       this.started = index + 1;
       let value: R | PromiseLike<R>;
       try {
@@ -195,6 +151,28 @@ export abstract class PoolRun<T, R> {
     }
   }
 
+  /**
+   * The next item of an array or synchronous iterator input, or DONE when there is none: the input is exhausted, or
+   * it threw and the run is stopped.
+   */
+  #nextSync(array: readonly T[] | undefined, iter: Iterator<T> | undefined): T | typeof DONE {
+    if (array !== undefined) {
+      if (this.started < array.length) return array[this.started]!;
+      this._exhausted = true;
+      return DONE;
+    }
+    let step: IteratorResult<T>;
+    try {
+      step = iter!.next();
+    } catch (error) {
+      this.#sourceFailed(error);
+      return DONE;
+    }
+    if (step.done !== true) return step.value;
+    this._exhausted = true;
+    return DONE;
+  }
+
   private readonly _onAbort = (): void => {
     this.stop(reasonOf(this._signal!));
   };
@@ -216,30 +194,12 @@ export abstract class PoolRun<T, R> {
     const array = this._array;
     const iter = this._iter;
     while (!this.ended && this.running < this._limit && !this._exhausted && this.room()) {
-      let item: T;
-      if (array !== undefined) {
-        if (this.started >= array.length) {
-          this._exhausted = true;
-          break;
-        }
-        item = array[this.started]!;
-      } else if (iter !== undefined) {
-        let step: IteratorResult<T>;
-        try {
-          step = iter.next();
-        } catch (error) {
-          this.#sourceFailed(error);
-          return;
-        }
-        if (step.done === true) {
-          this._exhausted = true;
-          break;
-        }
-        item = step.value;
-      } else {
+      if (array === undefined && iter === undefined) {
         if (!this._pulling) this.#pull();
         return;
       }
+      const item = this.#nextSync(array, iter);
+      if (item === DONE) break;
       this.#launch(item, this.started++);
     }
     if (this._exhausted && this.running === 0 && !this._pulling && !this.ended) {
