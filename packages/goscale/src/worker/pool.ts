@@ -1,11 +1,11 @@
 /**
  * @module WorkerPool: run a module's function on a fixed set of worker threads, with `{ signal }` that stops the work.
  */
-import { performance } from 'node:perf_hooks';
 import type { ResourceLimits } from 'node:worker_threads';
 import { abortedRejection, reasonOf } from '../internal/abort.js';
 import { List } from '../internal/list.js';
 import { settle, type Entry } from './internal/task.js';
+import { Balance } from './internal/balance.js';
 import { Thread, type ThreadHost } from './internal/thread.js';
 import { checkRunOptions, readPoolOptions, type RunOptions, type WorkerPoolOptions } from './options.js';
 
@@ -60,9 +60,7 @@ export class WorkerPool implements AsyncDisposable {
   readonly #retry = new List<Entry>();
   readonly #queue = new List<Entry>();
   #scheduled = false;
-  /** Wakes the pool when a thread with tasks in hand turns late while another is idle (nothing else would). */
-  #lateTimer: ReturnType<typeof setTimeout> | undefined;
-  #lateAt = Infinity;
+  readonly #balance = new Balance(() => this.#dispatch());
   #closing = false;
   #closed: Promise<void> | undefined;
   #finish: (() => void) | undefined;
@@ -214,7 +212,12 @@ export class WorkerPool implements AsyncDisposable {
     this.#scheduled = false;
     // Tasks can move to another live thread, or to one the pool may still start.
     const spare = this.#live.length > 1 || this.#live.length < this.#threads;
-    if (spare) this.#takeBack();
+    if (spare) {
+      for (const entry of this.#balance.takeBack(this.#live, this.#queue.length + this.#retry.length === 0)) {
+        entry.list = this.#retry;
+        this.#retry.push(entry);
+      }
+    }
     const waiting = () => this.#retry.length + this.#queue.length;
     while (this.#live.length < this.#threads && waiting() > 0) this.#spawn();
     // Idle threads first: a thread with work in hand may be on a long task.
@@ -232,48 +235,8 @@ export class WorkerPool implements AsyncDisposable {
       }
       thread.send(batch);
     }
-    if (spare) this.#watchLate();
+    if (spare) this.#balance.watch(this.#live, this.#live.length === this.#threads);
     this.#checkClosed();
-  }
-
-  /**
-   * Moves tasks that wait on a thread to the front of the queue when they would start sooner elsewhere: behind a
-   * late thread, or, when nothing else waits and a thread is idle, behind long tasks.
-   */
-  #takeBack(): void {
-    const now = performance.now();
-    const idle = this.#live.some((t) => t.ready && t.load === 0);
-    const empty = this.#queue.length + this.#retry.length === 0;
-    for (const thread of this.#live) {
-      if (now < thread.lateAt && !(idle && empty && thread.long)) continue;
-      for (const entry of thread.takeBack()) {
-        entry.list = this.#retry;
-        this.#retry.push(entry);
-      }
-    }
-  }
-
-  /**
-   * With a thread idle (or one yet to start), nothing else would wake the pool when tasks wait on a thread that turns
-   * late: a timer does.
-   */
-  #watchLate(): void {
-    if (this.#live.length === this.#threads && !this.#live.some((t) => t.ready && t.load === 0)) return;
-    let at = Infinity;
-    for (const thread of this.#live) if (thread.lateAt < at && thread.movable) at = thread.lateAt;
-    if (at === Infinity || (this.#lateTimer !== undefined && this.#lateAt <= at)) return;
-    clearTimeout(this.#lateTimer);
-    this.#lateAt = at;
-    this.#lateTimer = setTimeout(
-      () => {
-        this.#lateTimer = undefined;
-        this.#lateAt = Infinity;
-        this.#dispatch();
-      },
-      Math.max(1, Math.ceil(at - performance.now())),
-    );
-    // Threads with work keep the process alive; this timer alone must not.
-    this.#lateTimer.unref();
   }
 
   #exited(thread: Thread, untaken: Entry[], crashed: boolean, failure: unknown): void {
@@ -301,8 +264,7 @@ export class WorkerPool implements AsyncDisposable {
     for (const thread of this.#all) if (thread.load > 0) return;
     const finish = this.#finish;
     this.#finish = undefined;
-    clearTimeout(this.#lateTimer);
-    this.#lateTimer = undefined;
+    this.#balance.stop();
     const exits: Promise<void>[] = [];
     for (const thread of this.#all) {
       thread.retire();

@@ -2,7 +2,8 @@
  * @module The tasks sent to one pool thread and not reported yet, in the order the thread takes them.
  * @internal
  */
-import type { Entry } from './task.js';
+import { takenBack, type Entry } from './task.js';
+import type { Thread } from './thread.js';
 
 /**
  * A queue of entries numbered consecutively as they are sent (wrapping int32, as the thread counts them), so that the
@@ -18,8 +19,9 @@ export class Inflight {
     return this.#entries.length - this.#head;
   }
 
-  /** Gives `entry` the next number and appends it. */
-  push(entry: Entry): void {
+  /** Gives `entry` the next number and appends it, as sent to `thread`. */
+  push(entry: Entry, thread: Thread): void {
+    entry.thread = thread;
     entry.index = this.#sent = (this.#sent + 1) | 0;
     this.#entries.push(entry);
   }
@@ -55,6 +57,40 @@ export class Inflight {
     return Math.min(length, Math.max(0, ((last - this.at(0).index) | 0) + 1));
   }
 
+  /** Whether one of the first `taken` entries (those the thread has taken) is not settled: it is running one. */
+  running(taken: number): boolean {
+    for (let i = 0; i < taken; i++) if (!this.at(i).done) return true;
+    return false;
+  }
+
+  /** How many entries after the first `taken` are not settled: sent, not started, not aborted. */
+  waiting(taken: number): number {
+    let n = 0;
+    for (let i = taken; i < this.length; i++) if (!this.at(i).done) n++;
+    return n;
+  }
+
+  /** Whether an entry after the first `taken` could run on another thread instead (see {@link canMove}). */
+  movable(taken: number): boolean {
+    for (let i = taken; i < this.length; i++) if (canMove(this.at(i))) return true;
+    return false;
+  }
+
+  /**
+   * Removes the entries after the first `taken` that can move, leaving each number in place (a placeholder that
+   * settles nothing when the thread reports it), and returns them in order.
+   */
+  takeBack(taken: number): Entry[] {
+    const back: Entry[] = [];
+    for (let i = taken; i < this.length; i++) {
+      const entry = this.at(i);
+      if (!canMove(entry)) continue;
+      this.replace(i, takenBack(entry.index));
+      back.push(entry);
+    }
+    return back;
+  }
+
   /** Removes and returns every entry, front first. */
   drain(): Entry[] {
     const all = this.#entries.slice(this.#head);
@@ -62,4 +98,9 @@ export class Inflight {
     this.#head = 0;
     return all;
   }
+}
+
+/** A task another thread can run instead: not settled, and no buffers of it were transferred to this one. */
+function canMove(entry: Entry): boolean {
+  return !entry.done && (entry.transfer === undefined || entry.transfer.length === 0);
 }

@@ -22,6 +22,7 @@ export class Pace {
   readonly #now: () => number;
   #avg: number | undefined;
   #heard = 0;
+  #seen = 0;
 
   /** @param now - The clock in milliseconds (injectable for tests). */
   constructor(now: () => number = () => performance.now()) {
@@ -35,6 +36,16 @@ export class Pace {
 
   /** The thread was seen to move on to another task, or was sent work with nothing in hand: silence counts from now. */
   heard(): void {
+    this.#heard = this.#now();
+  }
+
+  /**
+   * The number of the last task the thread took, read now: a thread seen to move on is making progress, whatever its
+   * reports (so a slow main thread does not make a thread working through a batch look late).
+   */
+  saw(taken: number): void {
+    if (taken === this.#seen) return;
+    this.#seen = taken;
     this.#heard = this.#now();
   }
 

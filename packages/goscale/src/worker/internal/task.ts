@@ -5,6 +5,8 @@
 import type { TransferListItem } from 'node:worker_threads';
 import type { ListNode, List } from '../../internal/list.js';
 import type { LongTimer } from '../../internal/timer.js';
+import { deserializeError, type SerializedError } from './errors.js';
+import { Code } from './protocol.js';
 import type { Thread } from './thread.js';
 
 /** One `run()` call from acceptance to settlement. */
@@ -34,6 +36,14 @@ export function settle(entry: Entry, ok: boolean, value: unknown): void {
   if (entry.onAbort !== undefined) entry.signal!.removeEventListener('abort', entry.onAbort);
   if (ok) entry.resolve(value);
   else entry.reject(value);
+}
+
+/** Settles `entry` as its thread reported it: `code` and `value` as in {@link Code}. */
+export function settleReported(entry: Entry, code: number, value: unknown): void {
+  if (code === Code.OK) settle(entry, true, value);
+  else if (code === Code.ERROR) settle(entry, false, deserializeError(value as SerializedError));
+  else if (code === Code.THROWN) settle(entry, false, value);
+  else settle(entry, false, new Error('worker: task dropped without an abort'));
 }
 
 const ignore = (): void => {};

@@ -12,12 +12,11 @@ import {
 } from 'node:worker_threads';
 import { reasonOf } from '../../internal/abort.js';
 import { type LongTimer, setLongTimeout } from '../../internal/timer.js';
-import { deserializeError, type SerializedError } from './errors.js';
 import { Code, SLOTS, Slot, type ThreadMessage } from './protocol.js';
 import { spawn } from './spawn.js';
 import { Inflight } from './inflight.js';
 import { Pace } from './pace.js';
-import { settle, takenBack, type Entry } from './task.js';
+import { settle, settleReported, type Entry } from './task.js';
 
 /** What a thread tells its pool. */
 export interface ThreadHost {
@@ -42,8 +41,6 @@ export class Thread {
   /** Entries sent and not reported. */
   readonly #inflight = new Inflight();
   readonly #pace = new Pace();
-  /** The last value of `Slot.TAKEN` the pool saw: a thread that moves on is not late, whatever its reports. */
-  #seen = 0;
   /** The number `#expire` found taken when it decided to end the thread: under its halt nothing later started. */
   #haltedAt: number | undefined;
   #ready = false;
@@ -87,14 +84,10 @@ export class Thread {
     return this.#pace.long;
   }
 
-  /**
-   * From when it counts as late (see {@link Pace.lateAt}), counting the silence from the last time it was seen to
-   * take a task (so a thread still working through a batch is not late because the main thread was slow to read its
-   * reports); never while it has nothing in hand.
-   */
+  /** From when it counts as late (see {@link Pace.lateAt} and {@link Pace.saw}); never while it has nothing in hand. */
   get lateAt(): number {
     if (this.load === 0) return Infinity;
-    this.#observe();
+    this.#pace.saw(Atomics.load(this.#shared, Slot.TAKEN));
     return this.#pace.lateAt;
   }
 
@@ -102,18 +95,10 @@ export class Thread {
   get capacity(): number {
     if (this.#ending !== undefined) return 0;
     if (this.load > 0) {
-      this.#observe();
+      this.#pace.saw(Atomics.load(this.#shared, Slot.TAKEN));
       if (this.#pace.late()) return 0;
     }
     return Math.max(0, this.#pace.depth - this.load);
-  }
-
-  #observe(): void {
-    const taken = Atomics.load(this.#shared, Slot.TAKEN);
-    if (taken !== this.#seen) {
-      this.#seen = taken;
-      this.#pace.heard();
-    }
   }
 
   /** How many of its unreported tasks it has taken (started, or finished with the result on its way). */
@@ -123,23 +108,17 @@ export class Thread {
 
   /** Whether it is running a task whose `run()` has not settled (an aborted one it is being ended for is not). */
   get busy(): boolean {
-    const taken = this.#takenCount();
-    for (let i = 0; i < taken; i++) if (!this.#inflight.at(i).done) return true;
-    return false;
+    return this.#inflight.running(this.#takenCount());
   }
 
   /** Tasks sent to it, not taken yet and not aborted. */
   get waiting(): number {
-    let n = 0;
-    for (let i = this.#takenCount(); i < this.#inflight.length; i++) if (!this.#inflight.at(i).done) n++;
-    return n;
+    return this.#inflight.waiting(this.#takenCount());
   }
 
   /** Whether it holds a task that {@link takeBack} would move: not taken, not aborted, no buffers transferred here. */
   get movable(): boolean {
-    for (let i = this.#takenCount(); i < this.#inflight.length; i++)
-      if (canMove(this.#inflight.at(i))) return true;
-    return false;
+    return this.#inflight.movable(this.#takenCount());
   }
 
   /** Sends `entries` in one message; one that cannot be cloned fails alone with its DataCloneError. */
@@ -153,23 +132,18 @@ export class Thread {
     }
     try {
       this.#worker.postMessage({ tasks }, transfer as never);
-      for (const e of entries) this.#track(e);
+      for (const e of entries) this.#inflight.push(e, this);
     } catch {
       for (const e of entries) {
         try {
           this.#worker.postMessage({ tasks: [e.name, e.arg] }, e.transfer as never);
-          this.#track(e);
+          this.#inflight.push(e, this);
         } catch (error) {
           settle(e, false, error);
         }
       }
     }
     if (this.load > 0) this.#setBusy();
-  }
-
-  #track(entry: Entry): void {
-    entry.thread = this;
-    this.#inflight.push(entry);
   }
 
   /**
@@ -214,30 +188,22 @@ export class Thread {
    * moved buffers here, and aborted ones, stay.
    */
   takeBack(): Entry[] {
-    const back: Entry[] = [];
-    if (this.#ending !== undefined || !this.movable) return back;
+    if (this.#ending !== undefined || !this.movable) return [];
     // The protocol of #expire: with HALT set before TAKEN is read, every task after TAKEN is untaken until HALT is
     // cleared, and the thread reads its control port after the halt, before it starts the next task.
     Atomics.store(this.#shared, Slot.HALT, 1);
     try {
-      const numbers: number[] = [];
-      for (let i = this.#takenCount(); i < this.#inflight.length; i++) {
-        const entry = this.#inflight.at(i);
-        if (!canMove(entry)) continue;
-        this.#inflight.replace(i, takenBack(entry.index));
-        entry.thread = undefined;
-        numbers.push(entry.index);
-        back.push(entry);
-      }
-      if (numbers.length > 0) {
-        this.#control.postMessage({ revoke: numbers });
+      const back = this.#inflight.takeBack(this.#takenCount());
+      for (const entry of back) entry.thread = undefined;
+      if (back.length > 0) {
+        this.#control.postMessage({ revoke: back.map((e) => e.index) });
         Atomics.add(this.#shared, Slot.CONTROL, 1);
       }
+      return back;
     } finally {
       Atomics.store(this.#shared, Slot.HALT, 0);
       Atomics.notify(this.#shared, Slot.HALT);
     }
-    return back;
   }
 
   /** Ends the thread once it has nothing in hand (idle, close). */
@@ -264,12 +230,7 @@ export class Thread {
       const entry = this.#inflight.shift();
       entry.thread = undefined;
       entry.grace?.clear();
-      const code = results[i] as number;
-      const value = results[i + 1];
-      if (code === Code.OK) settle(entry, true, value);
-      else if (code === Code.ERROR) settle(entry, false, deserializeError(value as SerializedError));
-      else if (code === Code.THROWN) settle(entry, false, value);
-      else settle(entry, false, new Error('worker: task dropped without an abort'));
+      settleReported(entry, results[i] as number, results[i + 1]);
     }
     if (this.#inflight.length === 0) this.#setIdle();
     this.#host.drained(this);
@@ -332,9 +293,4 @@ export class Thread {
       this.#idle.unref();
     }
   }
-}
-
-/** A task another thread can run instead: not settled, and no buffers of it were transferred to this one. */
-function canMove(entry: Entry): boolean {
-  return !entry.done && (entry.transfer === undefined || entry.transfer.length === 0);
 }
