@@ -8,7 +8,6 @@ import { BusLink } from './bus-link.js';
 import { ClientConnection, type SseClient } from './client.js';
 import {
   checkField,
-  dataText,
   encodeComment,
   encodeEvent,
   HTTP1_STREAM_HEADERS,
@@ -103,11 +102,7 @@ export class Broker {
     this.#dropOldest = settings.dropOldest;
     this.#history = new History(settings.historySize);
     if (settings.bus !== undefined) {
-      this.#link = new BusLink(settings.bus, {
-        fanOut: this.#fanOutEntry,
-        resetAll: this.#resetAll,
-        onError: settings.onBusError,
-      });
+      this.#link = new BusLink(settings.bus, { clients: this.#index, onError: settings.onBusError });
     }
   }
 
@@ -219,33 +214,11 @@ export class Broker {
   }
 
   #publishToBus(topic: string, event: SseEvent): number {
-    if (event.id !== undefined) {
-      throw new TypeError(
-        `Broker.publish: with a bus, the bus assigns ids; got \`id\` ${describe(event.id)}`,
-      );
-    }
-    if (event.event !== undefined) checkField('Broker.publish', 'event', event.event);
-    const data = dataText('Broker.publish', event.data);
-    if (this.#closed) return 0;
-    this.#link!.publish(topic, event.event, data);
+    if (!this.#link!.publish(topic, event, this.#closed)) return 0;
     let clients = 0;
     this.#index.forEachOf(topic, () => clients++);
     return clients;
   }
-
-  /** A bus entry, encoded once, to this replica's clients of its topic. */
-  readonly #fanOutEntry = (topic: string, id: string, chunk: Buffer): void => {
-    if (this.#closed) return;
-    const link = this.#link!;
-    this.#index.forEachOf(topic, (c) => {
-      if (link.admits(c, id, chunk)) c.enqueue(chunk);
-    });
-  };
-
-  readonly #resetAll = (chunk: Buffer): void => {
-    if (this.#closed) return;
-    for (const c of this.#index.all) c.enqueue(chunk);
-  };
 
   /**
    * Closes the broker: sends `options.event` (encoded once) to every client and ends every stream, so that
@@ -270,8 +243,6 @@ export class Broker {
     for (const c of this.#index.all) c.closeEncoded(final);
     this.#history.clear();
   }
-
-  /** Writes what a reconnecting client missed, or the reset notice when that cannot be known. */
 
   #add(client: ClientConnection): void {
     this.#index.add(client);

@@ -5,7 +5,9 @@
  */
 import { BusGapError, type BrokerBus, type BusEntry, type BusSubscription } from './bus.js';
 import type { ClientConnection } from './client.js';
-import { encodeEvent } from './format.js';
+import { describe } from '../../internal/args.js';
+import { checkField, dataText, encodeEvent, type SseEvent } from './format.js';
+import type { TopicIndex } from './topics.js';
 import { resetChunk } from './replay.js';
 
 /** A reconnecting client's place: live entries up to `after` are skipped; until its replay is read, they wait. */
@@ -16,10 +18,8 @@ interface Resume {
 
 /** What the link needs from its broker. */
 export interface LinkHooks {
-  /** Writes `chunk` (the entry, encoded) to the broker's clients of `topic`, through {@link BusLink.admits}. */
-  fanOut(topic: string, id: string, chunk: Buffer): void;
-  /** Queues `chunk` (the reset notice after a gap) to every client of the broker, behind what they have queued. */
-  resetAll(chunk: Buffer): void;
+  /** The broker's clients, by topic: each bus entry goes to those of its topic, a gap's reset to all. */
+  clients: TopicIndex<ClientConnection>;
   onError(error: unknown): void;
 }
 
@@ -60,9 +60,22 @@ export class BusLink {
     );
   }
 
-  /** Appends an event to the bus; a failure is reported, the event lost (the caller's `publish` never waits). */
-  publish(topic: string, event: string | undefined, data: string): void {
-    this.#bus.append({ topic, event, data }).catch(this.#hooks.onError);
+  /**
+   * Appends an event to the bus unless the broker is `closed` (then false); a failure is reported, the event lost (the
+   * caller's `publish` never waits). Throws a TypeError for what a bus event cannot carry (an `id`: the bus assigns
+   * them) or a malformed `event` or `data`.
+   */
+  publish(topic: string, event: SseEvent, closed: boolean): boolean {
+    if (event.id !== undefined) {
+      throw new TypeError(
+        `Broker.publish: with a bus, the bus assigns ids; got \`id\` ${describe(event.id)}`,
+      );
+    }
+    if (event.event !== undefined) checkField('Broker.publish', 'event', event.event);
+    const data = dataText('Broker.publish', event.data);
+    if (closed) return false;
+    this.#bus.append({ topic, event: event.event, data }).catch(this.#hooks.onError);
+    return true;
   }
 
   /**
@@ -91,7 +104,7 @@ export class BusLink {
   }
 
   /** Whether live entry `id` goes to `client` now (false: skipped as replayed, or parked until the replay is out). */
-  admits(client: ClientConnection, id: string, chunk: Buffer): boolean {
+  #admits(client: ClientConnection, id: string, chunk: Buffer): boolean {
     if (this.#resuming.size === 0) return true;
     const resume = this.#resuming.get(client);
     if (resume === undefined) return true;
@@ -125,7 +138,9 @@ export class BusLink {
   readonly #onError = (error: unknown): void => {
     if (error instanceof BusGapError && !this.#closed) {
       const position = this.#position ?? error.after;
-      this.#hooks.resetAll(Buffer.from(resetChunk(position, position)));
+      // Queued behind what each client has, so that it comes in order before the entries after the gap.
+      const chunk = Buffer.from(resetChunk(position, position));
+      for (const c of this.#hooks.clients.all) c.enqueue(chunk);
     }
     this.#hooks.onError(error);
   };
@@ -138,8 +153,11 @@ export class BusLink {
       for (const c of this.#unplaced) c.writeUnbounded(idLine(entry.id));
       this.#unplaced.clear();
     }
+    // Encoded once for every client of the topic.
     const chunk = Buffer.from(encodeEvent({ data: entry.data, event: entry.event, id: entry.id }, 'Broker'));
-    this.#hooks.fanOut(entry.topic, entry.id, chunk);
+    this.#hooks.clients.forEachOf(entry.topic, (c) => {
+      if (this.#admits(c, entry.id, chunk)) c.enqueue(chunk);
+    });
   };
 
   #replay(
