@@ -1,33 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RedisLimiter, RedisOfflineError } from '../index.js';
 import type { RedisClient } from '../internal/client.js';
-import { needsRedis, RedisServer } from '../testing/server.js';
+import { needsRedis, useRedisServer } from '../testing/server.js';
 
 async function ready(client: RedisClient): Promise<void> {
   while (!client.isReady) await new Promise((r) => setTimeout(r, 10));
 }
 
 describe('RedisLimiter when Redis goes away', { skip: needsRedis }, () => {
-  let server: RedisServer;
-  let client: RedisClient;
-  before(async () => {
-    server = await RedisServer.start();
-    client = await server.client();
-  });
-  after(async () => {
-    client.destroy();
-    await server.stop();
-  });
+  const redis = useRedisServer();
 
   it('applies onRedisError at once while down, counts it, and recovers when the server restarts', async () => {
     const opts = { key: 'outage', rate: 1, burst: 2 };
-    const reject = new RedisLimiter(client, opts);
-    const allow = new RedisLimiter(client, { ...opts, onRedisError: 'allow' });
-    const local = new RedisLimiter(client, { ...opts, onRedisError: 'local', replicas: 2 });
+    const reject = new RedisLimiter(redis.client, opts);
+    const allow = new RedisLimiter(redis.client, { ...opts, onRedisError: 'allow' });
+    const local = new RedisLimiter(redis.client, { ...opts, onRedisError: 'local', replicas: 2 });
     assert.equal(await reject.allow(), true);
-    await server.stop();
-    while (client.isReady) await new Promise((r) => setTimeout(r, 5));
+    await redis.server.stop();
+    while (redis.client.isReady) await new Promise((r) => setTimeout(r, 5));
 
     await assert.rejects(reject.wait(), RedisOfflineError);
     await assert.rejects(reject.allow(), /the Redis client is not connected/);
@@ -43,8 +34,8 @@ describe('RedisLimiter when Redis goes away', { skip: needsRedis }, () => {
     assert.equal(local.stats.local, 3);
     assert.equal(local.stats.redisErrors, 3);
 
-    await server.restart(); // empty, and without the scripts: EVALSHA gets NOSCRIPT once
-    await ready(client);
+    await redis.server.restart(); // empty, and without the scripts: EVALSHA gets NOSCRIPT once
+    await ready(redis.client);
     const before = reject.stats.roundTrips;
     assert.equal(await reject.allow(2), true, 'the bucket starts full after a restart without persistence');
     assert.equal(reject.stats.roundTrips - before, 2);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { RedisClient } from '../internal/client.js';
 import { Replica } from '../testing/replica.js';
-import { needsRedis, RedisServer } from '../testing/server.js';
+import { needsRedis, useRedisServer } from '../testing/server.js';
 
 const REPLICA = new URL('./testing/replica.ts', import.meta.url);
 
@@ -12,16 +12,7 @@ async function redisMicros(client: RedisClient): Promise<number> {
 }
 
 describe('RedisLimiter across replica processes', { skip: needsRedis }, () => {
-  let server: RedisServer;
-  let client: RedisClient;
-  before(async () => {
-    server = await RedisServer.start();
-    client = await server.client();
-  });
-  after(async () => {
-    client.destroy();
-    await server.stop();
-  });
+  const redis = useRedisServer();
 
   it('holds one global rate for 3 replicas x 4 callers (Redis clock), one round trip per wait', async () => {
     const rate = 200;
@@ -32,7 +23,7 @@ describe('RedisLimiter across replica processes', { skip: needsRedis }, () => {
       { length: 3 },
       () =>
         new Replica(REPLICA, [
-          server.url,
+          redis.server.url,
           'global',
           String(rate),
           String(burst),
@@ -42,10 +33,10 @@ describe('RedisLimiter across replica processes', { skip: needsRedis }, () => {
     );
     try {
       await Promise.all(replicas.map((r) => r.next('ready')));
-      const t0 = await redisMicros(client);
+      const t0 = await redisMicros(redis.client);
       for (const r of replicas) r.send({ type: 'go' });
       const done = await Promise.all(replicas.map((r) => r.next('done')));
-      const t1 = await redisMicros(client);
+      const t1 = await redisMicros(redis.client);
       const tokens = done.reduce((sum, d) => sum + (d.granted as number), 0);
       assert.equal(tokens, 3 * callers * waits);
       // Each replica on its own at `rate` would take a third of this; together they must take the whole of it.

@@ -1,49 +1,39 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LeaseLostError, RedisSemaphore } from '../index.js';
-import type { RedisClient } from '../internal/client.js';
-import { needsRedis, RedisServer } from '../testing/server.js';
+import { needsRedis, useRedisServer } from '../testing/server.js';
 
 describe('RedisSemaphore when Redis restarts', { skip: needsRedis }, () => {
-  let server: RedisServer;
-  let client: RedisClient;
-  before(async () => {
-    server = await RedisServer.start();
-    client = await server.client();
-  });
-  after(async () => {
-    client.destroy();
-    await server.stop();
-  });
+  const redis = useRedisServer();
 
   it('loses the holders’ leases, queues the waiters again, and leaks no permit', async () => {
-    const sem = new RedisSemaphore(client, { key: 'restart', size: 1, leaseMs: 600 });
+    const sem = new RedisSemaphore(redis.client, { key: 'restart', size: 1, leaseMs: 600 });
     const held = await sem.acquire();
     const waiting = sem.acquire();
     const lost = new Promise((resolve) =>
       held.signal.addEventListener('abort', () => resolve(held.signal.reason)),
     );
-    await server.restart(); // empty: no persistence
+    await redis.server.restart(); // empty: no persistence
     assert.ok((await lost) instanceof LeaseLostError);
     const lease = await waiting; // queued again by its refresh on the new server, and granted there
     assert.ok(lease.token > held.token, 'tokens keep increasing across a restart that lost the data');
     await held.release(); // changes nothing: the new server never heard of it
     const [, , entries, meta] = sem.keys as [string, string, string, string];
-    assert.deepEqual(Object.values(await client.hGetAll(entries)), [`1:${lease.token}`]);
+    assert.deepEqual(Object.values(await redis.client.hGetAll(entries)), [`1:${lease.token}`]);
     await lease.release();
-    assert.equal(await client.hLen(entries), 0);
-    assert.equal(await client.hGet(meta, 'used'), null);
+    assert.equal(await redis.client.hLen(entries), 0);
+    assert.equal(await redis.client.hGet(meta, 'used'), null);
     await sem.close();
   });
 
   it('keeps an acquire made while Redis is down waiting, and grants it when Redis is back', async () => {
-    const sem = new RedisSemaphore(client, { key: 'down', size: 1, leaseMs: 300 });
-    await server.stop();
-    while (client.isReady) await new Promise((r) => setTimeout(r, 5));
+    const sem = new RedisSemaphore(redis.client, { key: 'down', size: 1, leaseMs: 300 });
+    await redis.server.stop();
+    while (redis.client.isReady) await new Promise((r) => setTimeout(r, 5));
     const waiting = sem.acquire();
     await new Promise((r) => setTimeout(r, 300)); // a few refreshes fail meanwhile
     assert.ok(sem.stats.redisErrors > 0);
-    await server.restart();
+    await redis.server.restart();
     const lease = await waiting;
     await lease.release();
     await sem.close();

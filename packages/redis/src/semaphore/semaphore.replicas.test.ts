@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RedisSemaphore } from '../index.js';
-import type { RedisClient } from '../internal/client.js';
 import { Replica } from '../testing/replica.js';
-import { needsRedis, RedisServer } from '../testing/server.js';
+import { needsRedis, useRedisServer } from '../testing/server.js';
 
 const REPLICA = new URL('./testing/replica.ts', import.meta.url);
 
 describe('RedisSemaphore across replica processes', { skip: needsRedis }, () => {
-  let server: RedisServer;
-  let client: RedisClient;
-  before(async () => {
-    server = await RedisServer.start();
-    client = await server.client();
-  });
-  after(async () => {
-    client.destroy();
-    await server.stop();
-  });
+  const redis = useRedisServer();
 
   it('never has more than size permits out across 3 replicas, and fencing tokens only increase', async () => {
     const replicas = Array.from(
       { length: 3 },
-      () => new Replica(REPLICA, [server.url, 'work', '4', '8', '10000']),
+      () => new Replica(REPLICA, [redis.server.url, 'work', '4', '8', '10000']),
     );
     try {
       await Promise.all(replicas.map((r) => r.next('ready')));
@@ -48,8 +38,8 @@ describe('RedisSemaphore across replica processes', { skip: needsRedis }, () => 
   });
 
   it('gives a kill -9’d holder’s permits to the next waiter once its lease lapses', async () => {
-    const holder = new Replica(REPLICA, [server.url, 'hold', '300']);
-    const sem = new RedisSemaphore(client, { key: 'held', size: 1, leaseMs: 300 });
+    const holder = new Replica(REPLICA, [redis.server.url, 'hold', '300']);
+    const sem = new RedisSemaphore(redis.client, { key: 'held', size: 1, leaseMs: 300 });
     try {
       const { token } = await holder.next('held');
       const waiting = sem.acquire();
@@ -65,8 +55,8 @@ describe('RedisSemaphore across replica processes', { skip: needsRedis }, () => 
   });
 
   it('aborts the signal of a holder SIGSTOPped past its lease; its release after SIGCONT changes nothing', async () => {
-    const holder = new Replica(REPLICA, [server.url, 'hold', '300']);
-    const sem = new RedisSemaphore(client, { key: 'held', size: 1, leaseMs: 300 });
+    const holder = new Replica(REPLICA, [redis.server.url, 'hold', '300']);
+    const sem = new RedisSemaphore(redis.client, { key: 'held', size: 1, leaseMs: 300 });
     try {
       const { token } = await holder.next('held');
       holder.kill('SIGSTOP');
@@ -79,11 +69,11 @@ describe('RedisSemaphore across replica processes', { skip: needsRedis }, () => 
       await holder.next('released');
       const [, , entries, meta] = sem.keys as [string, string, string, string];
       assert.equal(
-        await client.hGet(meta, 'used'),
+        await redis.client.hGet(meta, 'used'),
         '1',
         'the late release gave back permits it no longer held',
       );
-      assert.deepEqual(Object.values(await client.hGetAll(entries)), [`1:${lease.token}`]);
+      assert.deepEqual(Object.values(await redis.client.hGetAll(entries)), [`1:${lease.token}`]);
       assert.equal(lease.signal.aborted, false);
       await lease.release();
     } finally {
