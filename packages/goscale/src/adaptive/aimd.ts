@@ -2,6 +2,7 @@
  * @module AIMD: additive increase, multiplicative decrease on overload errors (TCP Reno's rule, loss-based).
  */
 import { checkFraction, checkPositive } from './internal/check.js';
+import { CutPacer } from './internal/cut.js';
 import type {
   LimitAlgorithm,
   LimitAlgorithmFactory,
@@ -48,7 +49,7 @@ export function aimd(options: AimdOptions = {}): LimitAlgorithmFactory {
 export class Aimd implements LimitAlgorithm {
   readonly name = 'aimd';
   estimate: number;
-  private _lastCut = -Infinity;
+  private readonly _cuts = new CutPacer();
 
   constructor(
     private readonly _bounds: LimitBounds,
@@ -64,8 +65,7 @@ export class Aimd implements LimitAlgorithm {
     let next: number;
     let cause: string;
     if (sample.overload || sample.rtt > this._timeoutMs) {
-      if (sample.start < this._lastCut) return undefined;
-      this._lastCut = sample.start + sample.rtt;
+      if (!this._cuts.due(sample)) return undefined;
       next = Math.max(min, Math.min(limit - 1, limit * this._backoff));
       cause = 'overload';
     } else if (sample.inFlight * 2 >= limit) {

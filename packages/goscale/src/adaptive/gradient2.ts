@@ -3,6 +3,7 @@
  * concurrency-limits, with a slow start, load-aware cuts and an overload cut.
  */
 import { checkFraction, checkPositive } from './internal/check.js';
+import { CutPacer } from './internal/cut.js';
 import { Window } from './internal/window.js';
 import type {
   LimitAlgorithm,
@@ -104,7 +105,7 @@ export class Gradient2 implements LimitAlgorithm {
   slowStart = true;
   private readonly _window = new Window();
   private _lastClose = 0;
-  private _lastCut = -Infinity;
+  private readonly _cuts = new CutPacer();
   private _slowMisses = 0;
   /** The slow start's baseline is the plain mean of its unloaded samples. */
   private _warmWindows = 0;
@@ -126,8 +127,7 @@ export class Gradient2 implements LimitAlgorithm {
     const end = sample.start + sample.rtt;
     const limit = this.estimate;
     if (sample.overload) {
-      if (sample.start < this._lastCut) return undefined;
-      this._lastCut = end;
+      if (!this._cuts.due(sample)) return undefined;
       this.slowStart = false;
       this._window.reset();
       const estimate = this.#clamp(limit * this._backoff);

@@ -2,6 +2,7 @@
  * @module Vegas: the queue a round trip implies, from the latency against the minimum seen (TCP Vegas's rule).
  */
 import { checkFraction, checkPositive } from './internal/check.js';
+import { CutPacer } from './internal/cut.js';
 import type {
   LimitAlgorithm,
   LimitAlgorithmFactory,
@@ -58,7 +59,7 @@ export class Vegas implements LimitAlgorithm {
   estimate: number;
   noLoad = 0;
   private _probeCount = 0;
-  private _lastCut = -Infinity;
+  private readonly _cuts = new CutPacer();
 
   constructor(
     private readonly _bounds: LimitBounds,
@@ -74,8 +75,7 @@ export class Vegas implements LimitAlgorithm {
     const limit = this.estimate;
     const { min, max } = this._bounds;
     if (sample.overload) {
-      if (sample.start < this._lastCut) return undefined;
-      this._lastCut = sample.start + sample.rtt;
+      if (!this._cuts.due(sample)) return undefined;
       return this.#set(Math.max(min, limit * this._backoff), 'overload', { inFlight: sample.inFlight });
     }
     const { rtt } = sample;
